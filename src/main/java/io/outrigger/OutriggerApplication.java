@@ -1,0 +1,13 @@
+package io.outrigger;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** Outrigger, a service-mesh sidecar proxy. */
+@SpringBootApplication
+public class OutriggerApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(OutriggerApplication.class, args);
+    }
+}

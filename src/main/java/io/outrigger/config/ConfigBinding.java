@@ -1,0 +1,42 @@
+package io.outrigger.config;
+
+import java.util.List;
+
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+
+/**
+ * Binds a fresh {@link OutriggerProperties} from the environment as it is now. A value that
+ * does not convert (an unparsable duration, a word where a number belongs) is reported like a
+ * validation error, naming the property.
+ */
+public final class ConfigBinding {
+
+    private ConfigBinding() {
+    }
+
+    /** The tree as bound, valid or not, or all defaults when it does not even bind. */
+    public static OutriggerProperties bindOrDefaults(Environment environment) {
+        try {
+            return bind(environment);
+        } catch (InvalidConfigException e) {
+            return new Binder().bindOrCreate("outrigger", OutriggerProperties.class);
+        }
+    }
+
+    public static OutriggerProperties bind(Environment environment) throws InvalidConfigException {
+        try {
+            return Binder.get(environment).bindOrCreate("outrigger", OutriggerProperties.class);
+        } catch (BindException e) {
+            String property = e.getProperty() != null ? e.getProperty().getName().toString() : e.getName().toString();
+            Object value = e.getProperty() != null ? e.getProperty().getValue() : null;
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String reason = value != null ? "cannot use '" + value + "': " + root.getMessage() : root.getMessage();
+            throw new InvalidConfigException(List.of(property + ": " + reason));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.outrigger.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.util.unit.DataSize;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code outrigger.*} property tree as the user writes it. This is the config form only:
+ * it is bound fresh on every reload, validated by {@link ConfigValidator} and compiled into an
+ * immutable {@link Snapshot}. Nothing on the request path reads these records.
+ */
+public record OutriggerProperties(
+        @DefaultValue Inbound inbound,
+        @DefaultValue Outbound outbound,
+        @DefaultValue List<Route> routes,
+        @DefaultValue Map<String, Cluster> clusters,
+        @DefaultValue AccessLog accessLog) {
+
+    public record Inbound(
+            @DefaultValue("15006") int port,
+            @DefaultValue("127.0.0.1") String appAddress,
+            @DefaultValue("8080") int appPort,
+            @DefaultValue Limits limits) {
+    }
+
+    public record Outbound(
+            @DefaultValue("15001") int port,
+            @DefaultValue("allow-any") String mode,
+            @DefaultValue Limits limits) {
+    }
+
+    /** Per-listener protection against oversized or slow requests. */
+    public record Limits(
+            @DefaultValue("60KB") DataSize maxRequestHeadersSize,
+            @DefaultValue("16KB") DataSize maxInitialLineLength,
+            @DefaultValue("300s") Duration idleTimeout) {
+    }
+
+    public record Route(
+            String name,
+            @DefaultValue List<String> hosts,
+            @DefaultValue List<Match> match,
+            @DefaultValue List<Destination> route,
+            Duration timeout,
+            Retries retries,
+            Fault fault,
+            @DefaultValue Headers headers) {
+    }
+
+    /** One alternative of a route's match list; every field set in it must hold. */
+    public record Match(StringMatch uri, String method, @DefaultValue Map<String, StringMatch> headers) {
+    }
+
+    /** Exactly one of these is set; {@code present: true} only checks that a header exists. */
+    public record StringMatch(String exact, String prefix, String regex, Boolean present) {
+    }
+
+    public record Destination(String cluster, @DefaultValue("100") int weight) {
+    }
+
+    public record Retries(
+            Integer attempts,
+            Duration perTryTimeout,
+            String retryOn,
+            @DefaultValue List<Integer> retriableStatusCodes) {
+    }
+
+    public record Fault(Delay delay, Abort abort) {
+        public record Delay(@DefaultValue("100") double percent, Duration fixedDelay) {
+        }
+
+        public record Abort(@DefaultValue("100") double percent, Integer httpStatus) {
+        }
+    }
+
+    public record Headers(@DefaultValue HeaderOperations request, @DefaultValue HeaderOperations response) {
+    }
+
+    public record HeaderOperations(
+            @DefaultValue Map<String, String> set,
+            @DefaultValue Map<String, String> add,
+            @DefaultValue List<String> remove) {
+    }
+
+    public record Cluster(
+            @DefaultValue List<String> endpoints,
+            @DefaultValue("round-robin") String loadBalancer,
+            @DefaultValue("1s") Duration connectTimeout,
+            @DefaultValue("5s") Duration dnsRefresh,
+            @DefaultValue ConnectionPool connectionPool) {
+    }
+
+    public record ConnectionPool(
+            @DefaultValue("1024") int maxConnections,
+            @DefaultValue("1024") int maxPendingRequests,
+            @DefaultValue("60s") Duration idleTimeout) {
+    }
+
+    public record AccessLog(@DefaultValue("true") boolean enabled, @DefaultValue("text") String format) {
+    }
+}

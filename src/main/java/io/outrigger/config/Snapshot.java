@@ -1,0 +1,26 @@
+package io.outrigger.config;
+
+import java.util.Map;
+
+import io.outrigger.cluster.Cluster;
+import io.outrigger.routing.Route;
+import io.outrigger.routing.RouteTable;
+
+/**
+ * One immutable, compiled version of the whole configuration. A request reads the live snapshot
+ * once, at its start, and runs to its end on that snapshot even if a reload replaces it meanwhile.
+ *
+ * @param version   increases by one with every applied change; 0 is the empty start-up table
+ * @param hash      SHA-256 of the bound config, to skip reloads that change nothing
+ * @param config    the effective config this snapshot was compiled from
+ * @param outbound  the route table for the outbound listener
+ * @param inbound   the single route every inbound request takes, to the local application
+ * @param clusters  every cluster, by name, the inbound one included
+ */
+public record Snapshot(long version, String hash, OutriggerProperties config, RouteTable outbound, Route inbound,
+        Map<String, Cluster> clusters) {
+
+    public boolean registryOnly() {
+        return "registry-only".equals(config.outbound().mode());
+    }
+}

@@ -1,0 +1,75 @@
+package io.outrigger.listener;
+
+import java.net.InetSocketAddress;
+import java.util.function.BiFunction;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import io.outrigger.config.Snapshot;
+import io.outrigger.config.SnapshotHolder;
+import io.outrigger.interception.OriginalDestination;
+import io.outrigger.pipeline.Direction;
+import io.outrigger.pipeline.LocalReply;
+import io.outrigger.pipeline.ProxyExchange;
+import io.outrigger.pipeline.ProxyFilterChain;
+import io.outrigger.pipeline.ResponseFlag;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Where a listener hands each HTTP request to the pipeline: reads the live snapshot once, makes
+ * the exchange and runs the direction's filter chain. A bug in a filter costs that one request a
+ * 500, never the listener.
+ */
+final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+    private static final AttributeKey<Object> ORIGINAL_DESTINATION = AttributeKey.valueOf("outrigger.original-destination");
+    private static final Object NOT_REDIRECTED = new Object();
+
+    private final Direction direction;
+    private final SnapshotHolder snapshots;
+    private final ProxyFilterChain chain;
+    private final OriginalDestination originalDestination;
+    private final EventLoopSchedulers schedulers;
+
+    ProxyHandler(Direction direction, SnapshotHolder snapshots, ProxyFilterChain chain,
+            OriginalDestination originalDestination, EventLoopSchedulers schedulers) {
+        this.direction = direction;
+        this.snapshots = snapshots;
+        this.chain = chain;
+        this.originalDestination = originalDestination;
+        this.schedulers = schedulers;
+    }
+
+    @Override
+    public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
+        Channel[] channel = new Channel[1];
+        response.withConnection(connection -> channel[0] = connection.channel());
+        Snapshot snapshot = snapshots.current();
+        ProxyExchange exchange = new ProxyExchange(direction, request, response, snapshot,
+                schedulers.of(channel[0].eventLoop()), originalDestination(channel[0]));
+        if (snapshot == null) {
+            return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route: no valid configuration has been loaded");
+        }
+        return chain.filter(exchange).onErrorResume(error -> {
+            log.error("{} request {} {} failed inside the proxy", direction, exchange.method(), exchange.path(), error);
+            return LocalReply.send(exchange, 500, null, "internal proxy error");
+        });
+    }
+
+    /** Looked up once per connection, when its first request arrives. */
+    private InetSocketAddress originalDestination(Channel channel) {
+        Object known = channel.attr(ORIGINAL_DESTINATION).get();
+        if (known == null) {
+            InetSocketAddress found = originalDestination.of(channel);
+            known = found == null ? NOT_REDIRECTED : found;
+            channel.attr(ORIGINAL_DESTINATION).set(known);
+        }
+        return known == NOT_REDIRECTED ? null : (InetSocketAddress) known;
+    }
+}

@@ -1,0 +1,31 @@
+package io.outrigger.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.outrigger.pipeline.accesslog.AccessLogFilter;
+import io.outrigger.pipeline.headers.RequestIdFilter;
+import io.outrigger.pipeline.retry.Backoff;
+import io.outrigger.pipeline.route.InboundRouteFilter;
+import io.outrigger.pipeline.upstream.UpstreamFilter;
+import io.outrigger.telemetry.AccessLog;
+
+/**
+ * The inbound request path, top to bottom: what happens to a request on its way into the
+ * application. This list is the only place its order is written.
+ */
+public final class InboundStack {
+
+    private InboundStack() {
+    }
+
+    public static ProxyFilterChain build(AccessLog accessLog, List<ProxyFilter> userFilters) {
+        List<ProxyFilter> layers = new ArrayList<>();
+        layers.add(new AccessLogFilter(accessLog));   // outermost: logs every outcome, local replies included
+        layers.add(new RequestIdFilter());            // x-request-id kept or generated
+        layers.add(new InboundRouteFilter());         // to the local application
+        layers.addAll(userFilters);                   // user filters: Spring beans implementing ProxyFilter
+        layers.add(new UpstreamFilter(Backoff.DEFAULT)); // connect-failure retries, relays the response
+        return ProxyFilterChain.of(layers);
+    }
+}

@@ -1,0 +1,219 @@
+package io.outrigger.pipeline;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.outrigger.cluster.Cluster;
+import io.outrigger.config.Snapshot;
+import io.outrigger.routing.Route;
+import reactor.core.scheduler.Scheduler;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * One request's journey through the pipeline, with typed state instead of an attribute map. The
+ * snapshot is fixed when the exchange is created, so a reload midway changes nothing for it.
+ * An exchange is confined to its connection's event loop; its fields need no synchronisation.
+ */
+public final class ProxyExchange {
+
+    private final Direction direction;
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final Snapshot snapshot;
+    private final Scheduler scheduler;
+    private final InetSocketAddress originalDestination;
+    private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+    private final RequestTarget target;
+    private final HttpHeaders upstreamHeaders;
+
+    private String requestId;
+    private Route route;
+    private Cluster cluster;
+    private String upstreamHost;
+    private int status;
+    private int flags;
+    private int retries;
+    private long bytesReceived;
+    private long bytesSent;
+    private List<Runnable> beforeCommit;
+    private boolean responseComplete;
+
+    public ProxyExchange(Direction direction, HttpServerRequest request, HttpServerResponse response, Snapshot snapshot,
+            Scheduler scheduler, InetSocketAddress originalDestination) {
+        this.direction = direction;
+        this.request = request;
+        this.response = response;
+        this.snapshot = snapshot;
+        this.scheduler = scheduler;
+        this.originalDestination = originalDestination;
+        this.target = RequestTarget.of(request);
+        this.upstreamHeaders = HopByHop.copyForUpstream(request.requestHeaders());
+    }
+
+    public Direction direction() {
+        return direction;
+    }
+
+    public HttpServerRequest request() {
+        return request;
+    }
+
+    public HttpServerResponse response() {
+        return response;
+    }
+
+    /** The configuration this request runs on, from its first filter to its last byte. */
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The connection's event loop as a scheduler: timers fire on the thread that owns the request. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Where the client meant to connect before iptables redirected it; null when it was not redirected. */
+    public InetSocketAddress originalDestination() {
+        return originalDestination;
+    }
+
+    public String method() {
+        return request.method().name();
+    }
+
+    /** The authority the request names (Host header, or the authority of an absolute-form target). */
+    public String authority() {
+        return target.authority();
+    }
+
+    /** The path without the query string, which route matching looks at. */
+    public String path() {
+        return target.path();
+    }
+
+    /** Path and query, as sent upstream. */
+    public String pathAndQuery() {
+        return target.pathAndQuery();
+    }
+
+    /** The headers that will be sent upstream: the request's, minus hop-by-hop ones. Filters may change them. */
+    public HttpHeaders upstreamHeaders() {
+        return upstreamHeaders;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public void requestId(String requestId) {
+        this.requestId = requestId;
+    }
+
+    /** The matched route; null until routing ran, or when nothing matched. */
+    public Route route() {
+        return route;
+    }
+
+    public void route(Route route) {
+        this.route = route;
+    }
+
+    /** The cluster chosen among the route's destinations. */
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    public void cluster(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    public String upstreamHost() {
+        return upstreamHost;
+    }
+
+    public void upstreamHost(String upstreamHost) {
+        this.upstreamHost = upstreamHost;
+    }
+
+    /** The status sent downstream; 0 while none was. */
+    public int status() {
+        return status;
+    }
+
+    public void status(int status) {
+        this.status = status;
+    }
+
+    public void addFlag(ResponseFlag flag) {
+        flags |= flag.bit();
+    }
+
+    public boolean hasFlag(ResponseFlag flag) {
+        return (flags & flag.bit()) != 0;
+    }
+
+    public String flags() {
+        return ResponseFlag.format(flags);
+    }
+
+    public int retries() {
+        return retries;
+    }
+
+    public void retried() {
+        retries++;
+    }
+
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    public void addBytesReceived(long bytes) {
+        bytesReceived += bytes;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    public void addBytesSent(long bytes) {
+        bytesSent += bytes;
+    }
+
+    /** The whole response, last byte included, has been handed to the downstream connection. */
+    public void responseComplete() {
+        responseComplete = true;
+    }
+
+    public boolean isResponseComplete() {
+        return responseComplete;
+    }
+
+    /** Runs {@code action} just before the response status and headers are written downstream. */
+    public void beforeCommit(Runnable action) {
+        if (beforeCommit == null) {
+            beforeCommit = new ArrayList<>(2);
+        }
+        beforeCommit.add(action);
+    }
+
+    /** Called once by whoever writes the response headers. */
+    public void commit(int status) {
+        this.status = status;
+        if (beforeCommit != null) {
+            beforeCommit.forEach(Runnable::run);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.outrigger.pipeline;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import reactor.netty.http.server.HttpServerRequest;
+
+/**
+ * The request-target split once into what routing and forwarding need. Handles the origin form
+ * ({@code /path?q}, authority from Host) and the absolute form ({@code http://host/path?q}) that
+ * clients configured with an HTTP proxy send.
+ */
+record RequestTarget(String authority, String path, String pathAndQuery) {
+
+    static RequestTarget of(HttpServerRequest request) {
+        String uri = request.uri();
+        String authority = request.requestHeaders().get(HttpHeaderNames.HOST);
+        String pathAndQuery = uri;
+        int schemeEnd = uri.indexOf("://");
+        if (schemeEnd > 0 && uri.charAt(0) != '/') {
+            int authorityStart = schemeEnd + 3;
+            int pathStart = uri.indexOf('/', authorityStart);
+            int queryStart = uri.indexOf('?', authorityStart);
+            int end = pathStart < 0 ? (queryStart < 0 ? uri.length() : queryStart) : pathStart;
+            authority = uri.substring(authorityStart, end);
+            pathAndQuery = end == uri.length() ? "/" : uri.charAt(end) == '?' ? "/" + uri.substring(end) : uri.substring(end);
+        }
+        int query = pathAndQuery.indexOf('?');
+        String path = query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
+        return new RequestTarget(authority, path, pathAndQuery);
+    }
+}

@@ -1,0 +1,36 @@
+package io.outrigger.pipeline.route;
+
+import io.outrigger.config.Snapshot;
+import io.outrigger.pipeline.LocalReply;
+import io.outrigger.pipeline.ProxyExchange;
+import io.outrigger.pipeline.ProxyFilter;
+import io.outrigger.pipeline.ProxyFilterChain;
+import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.routing.Route;
+import reactor.core.publisher.Mono;
+
+/**
+ * Outbound routing: the first route of the snapshot's table that matches the request's
+ * authority, path, method and headers, then one of its clusters by weight. An unmatched request
+ * gets 502 {@code NR}.
+ */
+public final class RouteFilter implements ProxyFilter {
+
+    @Override
+    public Mono<Void> filter(ProxyExchange exchange, ProxyFilterChain chain) {
+        Snapshot snapshot = exchange.snapshot();
+        Route route = snapshot.outbound().find(exchange.authority(), exchange.method(), exchange.path(),
+                exchange.request().requestHeaders());
+        if (route == null) {
+            return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route matched " + describe(exchange));
+        }
+        exchange.route(route);
+        exchange.cluster(route.destinations().choose());
+        return chain.filter(exchange);
+    }
+
+    private static String describe(ProxyExchange exchange) {
+        String authority = exchange.authority();
+        return authority == null ? "a request without a Host header" : "host '" + authority + "'";
+    }
+}

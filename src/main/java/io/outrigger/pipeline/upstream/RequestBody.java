@@ -1,0 +1,83 @@
+package io.outrigger.pipeline.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.outrigger.pipeline.ProxyExchange;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The request body as the upstream tries see it. A body of known length up to the retry buffer
+ * (64 KiB) is read once into a retained buffer and replayed to every try; a larger or chunked
+ * one is streamed with backpressure and, once a try has started reading it, cannot be sent again.
+ */
+public final class RequestBody {
+
+    public static final int RETRY_BUFFER_BYTES = 64 * 1024;
+
+    private final ProxyExchange exchange;
+    private final boolean present;
+    private final boolean bufferable;
+    private ByteBuf buffered;
+    private boolean streamed;
+
+    RequestBody(ProxyExchange exchange) {
+        this.exchange = exchange;
+        HttpHeaders headers = exchange.request().requestHeaders();
+        String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        // The decoder has already refused malformed or conflicting framing headers.
+        long length = contentLength == null ? -1 : Long.parseLong(contentLength.trim());
+        boolean chunked = headers.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
+        this.present = chunked || length > 0;
+        this.bufferable = !chunked && length > 0 && length <= RETRY_BUFFER_BYTES;
+        if (chunked) {
+            // The upstream hop is framed anew; a chunked request stays chunked.
+            exchange.upstreamHeaders().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+            exchange.upstreamHeaders().remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+    }
+
+    /** Reads a small body into the retry buffer; completes at once when there is nothing to buffer. */
+    Mono<Void> prepare() {
+        if (!bufferable) {
+            return Mono.empty();
+        }
+        return exchange.request().receive().aggregate().retain()
+                .doOnNext(buffer -> {
+                    buffered = buffer;
+                    exchange.addBytesReceived(buffer.readableBytes());
+                })
+                .then();
+    }
+
+    boolean present() {
+        return present;
+    }
+
+    /** Whether another try can still send the whole body. */
+    boolean replayable() {
+        return !present || buffered != null || !streamed;
+    }
+
+    /** The body for one try. */
+    Publisher<ByteBuf> forTry() {
+        if (buffered != null) {
+            return Mono.fromSupplier(buffered::retainedDuplicate);
+        }
+        return Flux.defer(() -> {
+            streamed = true;
+            return exchange.request().receive().retain().doOnNext(b -> exchange.addBytesReceived(b.readableBytes()));
+        });
+    }
+
+    /** Releases the retry buffer; the exchange is over. */
+    void release() {
+        if (buffered != null && buffered.refCnt() > 0) {
+            buffered.release();
+            buffered = null;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.outrigger.pipeline.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.outrigger.pipeline.HopByHop;
+import io.outrigger.pipeline.ProxyExchange;
+import io.outrigger.pipeline.ResponseFlag;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Relays an upstream response downstream: status and end-to-end headers once, then the body as
+ * it arrives, buffer by buffer, with backpressure both ways. An upstream that fails mid-body
+ * (flag {@code UC}) or a client that goes away (flag {@code DC}) closes both connections, so
+ * neither side mistakes a truncated body for a complete one.
+ */
+final class ResponseRelay {
+
+    private ResponseRelay() {
+    }
+
+    static Mono<Void> relay(ProxyExchange exchange, UpstreamResponse upstream) {
+        HttpServerResponse response = exchange.response();
+        HttpHeaders from = upstream.response().responseHeaders();
+        HttpHeaders to = response.responseHeaders();
+        to.add(from);
+        HopByHop.strip(to, from.get(HttpHeaderNames.CONNECTION));
+        int status = upstream.status();
+        response.status(status);
+        exchange.commit(status);
+        Connection connection = upstream.connection();
+        Flux<ByteBuf> body = connection.inbound().receive().retain()
+                .doOnNext(buffer -> exchange.addBytesSent(buffer.readableBytes()))
+                .doOnComplete(exchange::responseComplete)
+                .onErrorMap(UpstreamBodyFailure::new);
+        return response.send(body).then()
+                .onErrorResume(error -> {
+                    exchange.addFlag(error instanceof UpstreamBodyFailure ? ResponseFlag.UC : ResponseFlag.DC);
+                    connection.dispose();
+                    response.withConnection(Connection::dispose);
+                    return Mono.empty();
+                })
+                .doOnCancel(() -> {
+                    if (!exchange.isResponseComplete()) {
+                        exchange.addFlag(ResponseFlag.DC);
+                        connection.dispose();
+                    }
+                })
+                .doFinally(signal -> upstream.finish());
+    }
+
+    /** Marks an error of the upstream body, as opposed to one writing downstream. */
+    private static final class UpstreamBodyFailure extends RuntimeException {
+        UpstreamBodyFailure(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+}

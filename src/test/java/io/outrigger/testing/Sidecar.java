@@ -1,0 +1,119 @@
+package io.outrigger.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.outrigger.OutriggerApplication;
+import io.outrigger.config.ReloadResult;
+import io.outrigger.config.SnapshotHolder;
+import io.outrigger.listener.ListenerManager;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole sidecar, started in this JVM on ephemeral ports with its routes in a config file the
+ * test owns and may rewrite. Stopped by {@link #close()}.
+ */
+public final class Sidecar implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+    private final Path configFile;
+
+    private Sidecar(ConfigurableApplicationContext context, Path configFile) {
+        this.context = context;
+        this.configFile = configFile;
+    }
+
+    /** Starts with {@code yaml} (the {@code outrigger:} tree) as its config file. */
+    public static Sidecar start(String yaml, String... extraArgs) {
+        try {
+            Path dir = Files.createTempDirectory("outrigger-test");
+            Path file = dir.resolve("application.yaml");
+            Files.writeString(file, yaml);
+            List<String> args = new ArrayList<>(List.of(
+                    "--spring.config.location=classpath:/application.yaml,file:" + file,
+                    "--server.port=0",
+                    "--outrigger.outbound.port=0",
+                    "--outrigger.inbound.port=0"));
+            args.addAll(List.of(extraArgs));
+            ConfigurableApplicationContext context = new SpringApplicationBuilder(OutriggerApplication.class)
+                    .run(args.toArray(String[]::new));
+            return new Sidecar(context, file);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int outboundPort() {
+        return context.getBean(ListenerManager.class).outboundPort();
+    }
+
+    public int inboundPort() {
+        return context.getBean(ListenerManager.class).inboundPort();
+    }
+
+    public int adminPort() {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    public SnapshotHolder snapshots() {
+        return context.getBean(SnapshotHolder.class);
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    /** Replaces the config file by a rename, as editors and the kubelet do. */
+    public void replaceConfig(String yaml) {
+        try {
+            Path next = configFile.resolveSibling("application.yaml.next");
+            Files.writeString(next, yaml);
+            Files.move(next, configFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Overwrites the config file in place. */
+    public void writeConfig(String yaml) {
+        try {
+            Files.writeString(configFile, yaml);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until a reload newer than {@code after} has a result, and returns it. */
+    public ReloadResult awaitReload(ReloadResult after, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            ReloadResult now = snapshots().lastResult();
+            if (now != after) {
+                return now;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new AssertionError("no reload within " + within + "; last result " + snapshots().lastResult());
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

@@ -1,0 +1,91 @@
+package io.outrigger.testing;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * A real HTTP server on a loopback ephemeral port, standing in for an application or a remote
+ * service. It records every request it receives; by default it answers 200 with a body naming
+ * itself.
+ */
+public final class TestUpstream implements AutoCloseable {
+
+    /** What the upstream saw of one request. */
+    public record Seen(String method, String uri, HttpHeaders headers) {
+    }
+
+    private final String name;
+    private final DisposableServer server;
+    private final AtomicInteger requests = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+    private volatile BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler;
+
+    private TestUpstream(String name) {
+        this.name = name;
+        this.handler = (request, response) -> response.header("x-upstream", name).sendString(Mono.just(name));
+        this.server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .handle((request, response) -> {
+                    requests.incrementAndGet();
+                    seen.add(new Seen(request.method().name(), request.uri(),
+                            new DefaultHttpHeaders().add(request.requestHeaders())));
+                    return handler.apply(request, response);
+                })
+                .bindNow(Duration.ofSeconds(10));
+    }
+
+    public static TestUpstream start(String name) {
+        return new TestUpstream(name);
+    }
+
+    public TestUpstream handler(BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
+        this.handler = handler;
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String endpoint() {
+        return "127.0.0.1:" + port();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    public Seen last() {
+        Seen last = null;
+        for (Seen s : seen) {
+            last = s;
+        }
+        return last;
+    }
+
+    public void reset() {
+        requests.set(0);
+        seen.clear();
+    }
+
+    @Override
+    public void close() {
+        server.disposeNow(Duration.ofSeconds(5));
+    }
+}

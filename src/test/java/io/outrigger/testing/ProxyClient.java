@@ -1,11 +1,13 @@
 package io.outrigger.testing;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -31,10 +33,16 @@ public final class ProxyClient implements AutoCloseable {
     }
 
     public Response send(HttpMethod method, String host, String path, String body, HttpHeaders headers) {
-        return client.headers(h -> h.set(headers).set("host", host))
+        byte[] bytes = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
+        return client.headers(h -> {
+                    h.set(headers).set("host", host);
+                    if (bytes != null) {
+                        h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+                    }
+                })
                 .request(method)
                 .uri(path)
-                .send(body == null ? Mono.empty() : ByteBufFlux.fromString(Mono.just(body)))
+                .send(bytes == null ? Mono.empty() : Mono.fromSupplier(() -> Unpooled.wrappedBuffer(bytes)))
                 .responseSingle((response, content) -> content.asString().defaultIfEmpty("")
                         .map(text -> new Response(response.status().code(), response.responseHeaders(), text)))
                 .block(Duration.ofSeconds(30));

@@ -8,7 +8,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Fails a test class after which Netty reported a leaked buffer (registered for every class). */
-public final class NettyLeakCheck implements AfterAllCallback {
+public final class NettyLeakCheck implements AfterAllCallback, org.junit.jupiter.api.extension.AfterEachCallback {
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        afterAll(context);
+    }
+
 
     @Override
     public void afterAll(ExtensionContext context) {

@@ -112,6 +112,24 @@ public final class Sidecar implements AutoCloseable {
         throw new AssertionError("no reload within " + within + "; last result " + snapshots().lastResult());
     }
 
+    /** Writes {@code yaml} and waits until it is live (or already was). */
+    public ReloadResult awaitApplied(String yaml) {
+        ReloadResult before = snapshots().lastResult();
+        try {
+            if (Files.readString(configFile).equals(yaml)) {
+                return before;
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        replaceConfig(yaml);
+        ReloadResult result = awaitReload(before, Duration.ofSeconds(5));
+        if (result.outcome() == ReloadResult.Outcome.REJECTED) {
+            throw new AssertionError("config refused: " + result.errors());
+        }
+        return result;
+    }
+
     @Override
     public void close() {
         context.close();

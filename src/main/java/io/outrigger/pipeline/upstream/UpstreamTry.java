@@ -25,7 +25,7 @@ final class UpstreamTry {
     private final ProxyExchange exchange;
     private final Endpoint endpoint;
     private final RequestBody body;
-    private boolean connected;
+    private Connection connection;
     private boolean reused;
     private boolean counted;
 
@@ -53,6 +53,10 @@ final class UpstreamTry {
                     return Mono.just(new UpstreamResponse(response, connection, endpoint));
                 })
                 .next()
+                // A try that failed or was abandoned after connecting leaves its connection in an
+                // unknown state (a request half sent, a response unread): close it, never pool it.
+                .doOnError(error -> closeConnection())
+                .doOnCancel(this::closeConnection)
                 .doFinally(signal -> {
                     if (counted) {
                         counted = false;
@@ -61,8 +65,14 @@ final class UpstreamTry {
                 });
     }
 
+    private void closeConnection() {
+        if (connection != null) {
+            connection.dispose();
+        }
+    }
+
     private void connected(Connection connection) {
-        connected = true;
+        this.connection = connection;
         Attribute<Integer> requests = connection.channel().attr(REQUESTS);
         Integer before = requests.get();
         reused = before != null;
@@ -85,7 +95,7 @@ final class UpstreamTry {
         if (error instanceof PoolAcquirePendingLimitException || error instanceof PoolAcquireTimeoutException) {
             return new UpstreamFailure(503, ResponseFlag.UO, "upstream connection pool overflow", error);
         }
-        if (!connected) {
+        if (connection == null) {
             return new UpstreamFailure(502, ResponseFlag.UF,
                     "upstream connect error or disconnect/reset before headers. reset reason: connection failure", error);
         }

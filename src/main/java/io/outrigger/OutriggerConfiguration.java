@@ -3,6 +3,7 @@ package io.outrigger;
 import java.time.Clock;
 import java.util.List;
 
+import io.outrigger.cluster.AddressResolver;
 import io.outrigger.cluster.ClusterManager;
 import io.outrigger.config.ConfigBinding;
 import io.outrigger.config.ConfigFileWatcher;
@@ -34,7 +35,7 @@ class OutriggerConfiguration {
 
     @Bean
     ClusterManager clusterManager(LoopResources outriggerLoops) {
-        return new ClusterManager(outriggerLoops);
+        return new ClusterManager(outriggerLoops, AddressResolver.SYSTEM);
     }
 
     @Bean

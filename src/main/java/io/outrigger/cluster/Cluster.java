@@ -39,11 +39,14 @@ public final class Cluster implements AutoCloseable {
     private final HttpClient client;
     private final LoadBalancer balancer;
     private final List<EndpointAddress> configured;
+    private final AddressResolver resolver;
     private final ScheduledFuture<?> refresh;
     private volatile List<Endpoint> endpoints = List.of();
 
-    Cluster(String name, OutriggerProperties.Cluster config, LoopResources loops, ScheduledExecutorService dns) {
+    Cluster(String name, OutriggerProperties.Cluster config, LoopResources loops, ScheduledExecutorService dns,
+            AddressResolver resolver) {
         this.name = name;
+        this.resolver = resolver;
         this.config = config;
         OutriggerProperties.ConnectionPool limits = config.connectionPool();
         this.pool = ConnectionProvider.builder("outrigger-" + name)
@@ -91,7 +94,10 @@ public final class Cluster implements AutoCloseable {
         Set<InetSocketAddress> addresses = new LinkedHashSet<>();
         for (EndpointAddress endpoint : configured) {
             try {
-                for (InetAddress address : InetAddress.getAllByName(endpoint.host())) {
+                InetAddress[] found = endpoint.isIpLiteral()
+                        ? new InetAddress[] {InetAddress.getByName(endpoint.host())}   // a literal: no lookup
+                        : resolver.resolve(endpoint.host());
+                for (InetAddress address : found) {
                     addresses.add(new InetSocketAddress(address, endpoint.port()));
                 }
             } catch (UnknownHostException e) {

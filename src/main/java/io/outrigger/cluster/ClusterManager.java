@@ -21,6 +21,7 @@ public final class ClusterManager implements AutoCloseable {
     private static final long RETIRE_AFTER_SECONDS = 60;
 
     private final LoopResources loops;
+    private final AddressResolver resolver;
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "outrigger-clusters");
         thread.setDaemon(true);
@@ -28,8 +29,9 @@ public final class ClusterManager implements AutoCloseable {
     });
     private Map<String, Cluster> live = Map.of();
 
-    public ClusterManager(LoopResources loops) {
+    public ClusterManager(LoopResources loops, AddressResolver resolver) {
         this.loops = loops;
+        this.resolver = resolver;
     }
 
     /**
@@ -42,7 +44,7 @@ public final class ClusterManager implements AutoCloseable {
             Cluster existing = live.get(name);
             next.put(name, existing != null && existing.config().equals(config)
                     ? existing
-                    : new Cluster(name, config, loops, background));
+                    : new Cluster(name, config, loops, background, resolver));
         });
         return next;
     }

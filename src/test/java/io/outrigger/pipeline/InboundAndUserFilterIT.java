@@ -1,0 +1,103 @@
+package io.outrigger.pipeline;
+
+import io.outrigger.testing.ProxyClient;
+import io.outrigger.testing.Sidecar;
+import io.outrigger.testing.TestUpstream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Inbound requests reach the local application; a user's {@link ProxyFilter} bean joins both
+ * stacks after routing, sees the route, and may change the request or answer it itself.
+ */
+class InboundAndUserFilterIT {
+
+    static TestUpstream app;
+    static TestUpstream remote;
+    static Sidecar sidecar;
+
+    /** Registered by the test the way a user registers one: an ordinary Spring bean. */
+    @Configuration(proxyBeanMethods = false)
+    static class UserFilters {
+        @Bean
+        @Order(1)
+        ProxyFilter tagging() {
+            return (exchange, chain) -> {
+                exchange.upstreamHeaders().set("x-user-filter",
+                        exchange.direction() + " " + exchange.route().name() + " " + exchange.cluster().name());
+                return chain.filter(exchange);
+            };
+        }
+
+        @Bean
+        @Order(2)
+        ProxyFilter blocking() {
+            return (exchange, chain) -> exchange.path().startsWith("/blocked")
+                    ? LocalReply.send(exchange, 451, null, "blocked by policy")
+                    : chain.filter(exchange);
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        app = TestUpstream.start("app");
+        remote = TestUpstream.start("remote");
+        sidecar = Sidecar.start("""
+                outrigger:
+                  inbound:
+                    app-port: %d
+                  routes:
+                    - name: remote
+                      hosts: [ "remote" ]
+                      route: [ { cluster: remote } ]
+                  clusters:
+                    remote: { endpoints: [ "%s" ] }
+                """.formatted(app.port(), remote.endpoint()), "--spring.main.sources=" + UserFilters.class.getName());
+    }
+
+    @AfterAll
+    static void stop() {
+        sidecar.close();
+        app.close();
+        remote.close();
+    }
+
+    @Test
+    void inboundRequestsReachTheApplicationPort() {
+        try (ProxyClient client = new ProxyClient(sidecar.inboundPort())) {
+            ProxyClient.Response response = client.get("my-service.default.svc", "/hello");
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("app");
+            assertThat(app.last().headers().get("host")).isEqualTo("my-service.default.svc");
+            assertThat(app.last().headers().get("x-user-filter"))
+                    .isEqualTo("INBOUND inbound|" + app.port() + " inbound|" + app.port() + "||");
+        }
+    }
+
+    @Test
+    void aUserFilterSeesTheRouteAndCanAnswerItself() {
+        try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            assertThat(client.get("remote", "/x").body()).isEqualTo("remote");
+            assertThat(remote.last().headers().get("x-user-filter")).isEqualTo("OUTBOUND remote remote");
+            remote.reset();
+            ProxyClient.Response blocked = client.get("remote", "/blocked/1");
+            assertThat(blocked.status()).isEqualTo(451);
+            assertThat(blocked.body()).isEqualTo("blocked by policy\n");
+            assertThat(remote.requests()).isZero();
+        }
+    }
+
+    @Test
+    void userFiltersDoNotRunForRequestsWithoutARoute() {
+        try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            assertThat(client.get("elsewhere", "/blocked").status()).isEqualTo(502);
+        }
+    }
+
+}

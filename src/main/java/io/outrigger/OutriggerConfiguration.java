@@ -11,6 +11,7 @@ import io.outrigger.config.ConfigReloader;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.listener.ListenerManager;
+import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.InboundStack;
 import io.outrigger.pipeline.OutboundStack;
 import io.outrigger.pipeline.ProxyFilter;
@@ -21,7 +22,6 @@ import org.springframework.cloud.context.refresh.ContextRefresher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
-import reactor.netty.resources.LoopResources;
 
 /** Wires the data plane: event loops, clusters, the config holder and its sources, the listeners. */
 @Configuration(proxyBeanMethods = false)
@@ -29,13 +29,13 @@ class OutriggerConfiguration {
 
     /** One set of event loops for listeners and upstream clients, so a request never changes thread. */
     @Bean(destroyMethod = "dispose")
-    LoopResources outriggerLoops() {
-        return LoopResources.create("outrigger", Math.max(1, Runtime.getRuntime().availableProcessors()), true);
+    EventLoops eventLoops() {
+        return new EventLoops(Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
 
     @Bean
-    ClusterManager clusterManager(LoopResources outriggerLoops) {
-        return new ClusterManager(outriggerLoops, AddressResolver.SYSTEM);
+    ClusterManager clusterManager(EventLoops eventLoops) {
+        return new ClusterManager(eventLoops, AddressResolver.SYSTEM);
     }
 
     @Bean
@@ -67,11 +67,11 @@ class OutriggerConfiguration {
     }
 
     @Bean
-    ListenerManager listenerManager(SnapshotHolder snapshotHolder, LoopResources outriggerLoops, AccessLog accessLog,
+    ListenerManager listenerManager(SnapshotHolder snapshotHolder, EventLoops eventLoops, AccessLog accessLog,
             ObjectProvider<ProxyFilter> userFilters, OriginalDestination originalDestination,
             ConfigurableEnvironment environment) {
         List<ProxyFilter> filters = userFilters.orderedStream().toList();
-        return new ListenerManager(snapshotHolder, outriggerLoops,
+        return new ListenerManager(snapshotHolder, eventLoops,
                 OutboundStack.build(accessLog, filters), InboundStack.build(accessLog, filters), originalDestination,
                 () -> ConfigBinding.bindOrDefaults(environment));
     }

@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelOption;
 import io.outrigger.config.OutriggerProperties;
+import io.outrigger.netty.EventLoops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
-import reactor.netty.resources.LoopResources;
 
 /**
  * A named group of upstream endpoints with one connection pool, one load balancer and, for DNS
@@ -32,37 +32,50 @@ public final class Cluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
     static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+    static final int KEEP_ADDRESSES_FOR_FAILED_LOOKUPS = 2;
 
     private final String name;
     private final OutriggerProperties.Cluster config;
-    private final ConnectionProvider pool;
-    private final HttpClient client;
+    private final ConnectionProvider[] pools;
+    private final HttpClient[] clients;
     private final LoadBalancer balancer;
     private final List<EndpointAddress> configured;
     private final AddressResolver resolver;
+    private final List<InetSocketAddress>[] lastResolved;
+    private final int[] failures;
     private final ScheduledFuture<?> refresh;
     private volatile List<Endpoint> endpoints = List.of();
 
-    Cluster(String name, OutriggerProperties.Cluster config, LoopResources loops, ScheduledExecutorService dns,
+    Cluster(String name, OutriggerProperties.Cluster config, EventLoops loops, ScheduledExecutorService dns,
             AddressResolver resolver) {
         this.name = name;
         this.resolver = resolver;
         this.config = config;
+        // One pool and client per event loop: a request takes upstream connections only from
+        // its own loop's pool, so it never hops threads. The limits are shared out over the loops.
         OutriggerProperties.ConnectionPool limits = config.connectionPool();
-        this.pool = ConnectionProvider.builder("outrigger-" + name)
-                .maxConnections(limits.maxConnections())
-                .pendingAcquireMaxCount(limits.maxPendingRequests())
-                .maxIdleTime(limits.idleTimeout())
-                .evictInBackground(limits.idleTimeout())
-                .build();
-        this.client = HttpClient.create(pool)
-                .runOn(loops)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-                .disableRetry(true)
-                .followRedirect(false)
-                .httpResponseDecoder(spec -> spec.maxHeaderSize(MAX_RESPONSE_HEADERS));
+        int perLoopConnections = Math.max(1, ceilDiv(limits.maxConnections(), loops.size()));
+        int perLoopPending = ceilDiv(limits.maxPendingRequests(), loops.size());
+        this.pools = new ConnectionProvider[loops.size()];
+        this.clients = new HttpClient[loops.size()];
+        for (int i = 0; i < pools.length; i++) {
+            pools[i] = ConnectionProvider.builder("outrigger-" + name + "-" + i)
+                    .maxConnections(perLoopConnections)
+                    .pendingAcquireMaxCount(perLoopPending)
+                    .maxIdleTime(limits.idleTimeout())
+                    .evictInBackground(limits.idleTimeout())
+                    .build();
+            clients[i] = HttpClient.create(pools[i])
+                    .runOn(loops.loop(i))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                    .disableRetry(true)
+                    .followRedirect(false)
+                    .httpResponseDecoder(spec -> spec.maxHeaderSize(MAX_RESPONSE_HEADERS));
+        }
         this.balancer = LoadBalancerKind.fromName(config.loadBalancer()).create();
         this.configured = config.endpoints().stream().map(EndpointAddress::parse).toList();
+        this.lastResolved = newAddressLists(configured.size());
+        this.failures = new int[configured.size()];
         resolve();
         boolean needsDns = configured.stream().anyMatch(a -> !a.isIpLiteral());
         Duration every = config.dnsRefresh();
@@ -92,17 +105,30 @@ public final class Cluster implements AutoCloseable {
     /** Resolves every configured name (blocking: runs at build time and on the DNS thread). */
     void resolve() {
         Set<InetSocketAddress> addresses = new LinkedHashSet<>();
-        for (EndpointAddress endpoint : configured) {
+        for (int i = 0; i < configured.size(); i++) {
+            EndpointAddress endpoint = configured.get(i);
             try {
                 InetAddress[] found = endpoint.isIpLiteral()
                         ? new InetAddress[] {InetAddress.getByName(endpoint.host())}   // a literal: no lookup
                         : resolver.resolve(endpoint.host());
+                List<InetSocketAddress> resolved = new ArrayList<>(found.length);
                 for (InetAddress address : found) {
-                    addresses.add(new InetSocketAddress(address, endpoint.port()));
+                    resolved.add(new InetSocketAddress(address, endpoint.port()));
                 }
+                lastResolved[i] = resolved;
+                failures[i] = 0;
             } catch (UnknownHostException e) {
-                log.warn("cluster {}: endpoint {} does not resolve: {}", name, endpoint, e.getMessage());
+                // A lookup can fail for a moment (a DNS server restarting): keep the last answer
+                // for a few refreshes before concluding that the name is gone.
+                failures[i]++;
+                boolean gone = failures[i] > KEEP_ADDRESSES_FOR_FAILED_LOOKUPS;
+                log.warn("cluster {}: endpoint {} does not resolve ({}): {}", name, endpoint,
+                        gone ? "its addresses are dropped" : "keeping its last addresses", e.getMessage());
+                if (gone) {
+                    lastResolved[i] = List.of();
+                }
             }
+            addresses.addAll(lastResolved[i]);
         }
         List<Endpoint> current = endpoints;
         if (current.stream().map(Endpoint::address).toList().equals(List.copyOf(addresses))) {
@@ -113,10 +139,21 @@ public final class Cluster implements AutoCloseable {
         List<Endpoint> next = new ArrayList<>(addresses.size());
         for (InetSocketAddress address : addresses) {
             Endpoint existing = kept.get(address);
-            next.add(existing != null ? existing : new Endpoint(address, client));
+            next.add(existing != null ? existing : new Endpoint(address, clients));
         }
         endpoints = List.copyOf(next);
         log.info("cluster {}: endpoints {}", name, endpoints);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<InetSocketAddress>[] newAddressLists(int size) {
+        List<InetSocketAddress>[] lists = new List[size];
+        java.util.Arrays.fill(lists, List.of());
+        return lists;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     @Override
@@ -125,6 +162,8 @@ public final class Cluster implements AutoCloseable {
             refresh.cancel(false);
         }
         // Connections in use are closed when released, so requests in flight still finish.
-        pool.disposeLater().subscribe();
+        for (ConnectionProvider pool : pools) {
+            pool.disposeLater().subscribe();
+        }
     }
 }

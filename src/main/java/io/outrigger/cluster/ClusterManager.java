@@ -8,7 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.outrigger.config.OutriggerProperties;
-import reactor.netty.resources.LoopResources;
+import io.outrigger.netty.EventLoops;
 
 /**
  * Owns the live {@link Cluster}s across snapshots. Building a snapshot asks it for the clusters
@@ -20,7 +20,7 @@ public final class ClusterManager implements AutoCloseable {
 
     private static final long RETIRE_AFTER_SECONDS = 60;
 
-    private final LoopResources loops;
+    private final EventLoops loops;
     private final AddressResolver resolver;
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "outrigger-clusters");
@@ -29,7 +29,7 @@ public final class ClusterManager implements AutoCloseable {
     });
     private Map<String, Cluster> live = Map.of();
 
-    public ClusterManager(LoopResources loops, AddressResolver resolver) {
+    public ClusterManager(EventLoops loops, AddressResolver resolver) {
         this.loops = loops;
         this.resolver = resolver;
     }

@@ -6,20 +6,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * One resolved upstream address of a cluster, with its own pre-configured client (so a request
- * does not rebuild client configuration) and its count of requests in flight.
+ * One resolved upstream address of a cluster, with a pre-configured client per event loop (so a
+ * request neither rebuilds client configuration nor leaves its loop) and its requests in flight.
  */
 public final class Endpoint {
 
     private final InetSocketAddress address;
     private final String label;
-    private final HttpClient client;
+    private final HttpClient[] clients;
     private final AtomicInteger active = new AtomicInteger();
 
-    Endpoint(InetSocketAddress address, HttpClient clusterClient) {
+    Endpoint(InetSocketAddress address, HttpClient[] perLoopClients) {
         this.address = address;
         this.label = address.getAddress().getHostAddress() + ":" + address.getPort();
-        this.client = clusterClient.remoteAddress(() -> address);
+        this.clients = new HttpClient[perLoopClients.length];
+        for (int i = 0; i < clients.length; i++) {
+            clients[i] = perLoopClients[i].remoteAddress(() -> address);
+        }
     }
 
     public InetSocketAddress address() {
@@ -31,8 +34,9 @@ public final class Endpoint {
         return label;
     }
 
-    public HttpClient client() {
-        return client;
+    /** The client whose connections live on event loop {@code loop}. */
+    public HttpClient client(int loop) {
+        return clients[loop];
     }
 
     public int activeRequests() {

@@ -7,6 +7,7 @@ import io.outrigger.config.OutriggerProperties;
 import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
+import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ProxyFilterChain;
 import org.slf4j.Logger;
@@ -14,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
-import reactor.netty.resources.LoopResources;
 
 /**
  * Binds the outbound (15001) and inbound (15006) listeners when the application starts and
@@ -26,16 +26,15 @@ public final class ListenerManager implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ListenerManager.class);
 
     private final SnapshotHolder snapshots;
-    private final LoopResources loops;
+    private final EventLoops loops;
     private final ProxyFilterChain outboundChain;
     private final ProxyFilterChain inboundChain;
     private final OriginalDestination originalDestination;
     private final Supplier<OutriggerProperties> fallbackConfig;
-    private final EventLoopSchedulers schedulers = new EventLoopSchedulers();
     private volatile DisposableServer outbound;
     private volatile DisposableServer inbound;
 
-    public ListenerManager(SnapshotHolder snapshots, LoopResources loops, ProxyFilterChain outboundChain,
+    public ListenerManager(SnapshotHolder snapshots, EventLoops loops, ProxyFilterChain outboundChain,
             ProxyFilterChain inboundChain, OriginalDestination originalDestination,
             Supplier<OutriggerProperties> fallbackConfig) {
         this.fallbackConfig = fallbackConfig;
@@ -54,14 +53,14 @@ public final class ListenerManager implements SmartLifecycle {
         // it binds, else the defaults) and answer 502 NR until a valid config arrives.
         OutriggerProperties config = snapshot != null ? snapshot.config() : fallbackConfig.get();
         outbound = bind(Direction.OUTBOUND, config.outbound().port(), config.outbound().limits(),
-                new ProxyHandler(Direction.OUTBOUND, snapshots, outboundChain, lookup, schedulers));
+                new ProxyHandler(Direction.OUTBOUND, snapshots, outboundChain, lookup, loops));
         inbound = bind(Direction.INBOUND, config.inbound().port(), config.inbound().limits(),
-                new ProxyHandler(Direction.INBOUND, snapshots, inboundChain, lookup, schedulers));
+                new ProxyHandler(Direction.INBOUND, snapshots, inboundChain, lookup, loops));
     }
 
     private DisposableServer bind(Direction direction, int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
         DisposableServer server = HttpServer.create()
-                .runOn(loops)
+                .runOn(loops.resources())
                 .host("0.0.0.0")
                 .port(port)
                 .httpRequestDecoder(spec -> spec

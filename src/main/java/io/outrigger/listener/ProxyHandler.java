@@ -8,6 +8,7 @@ import io.netty.util.AttributeKey;
 import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
+import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
@@ -35,15 +36,15 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     private final SnapshotHolder snapshots;
     private final ProxyFilterChain chain;
     private final OriginalDestination originalDestination;
-    private final EventLoopSchedulers schedulers;
+    private final EventLoops loops;
 
     ProxyHandler(Direction direction, SnapshotHolder snapshots, ProxyFilterChain chain,
-            OriginalDestination originalDestination, EventLoopSchedulers schedulers) {
+            OriginalDestination originalDestination, EventLoops loops) {
         this.direction = direction;
         this.snapshots = snapshots;
         this.chain = chain;
         this.originalDestination = originalDestination;
-        this.schedulers = schedulers;
+        this.loops = loops;
     }
 
     @Override
@@ -51,8 +52,9 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         Channel[] channel = new Channel[1];
         response.withConnection(connection -> channel[0] = connection.channel());
         Snapshot snapshot = snapshots.current();
-        ProxyExchange exchange = new ProxyExchange(direction, request, response, snapshot,
-                schedulers.of(channel[0].eventLoop()), originalDestination(channel[0]));
+        int loop = loops.indexOf(channel[0].eventLoop());
+        ProxyExchange exchange = new ProxyExchange(direction, request, response, snapshot, loop,
+                loops.scheduler(loop), originalDestination(channel[0]));
         if (snapshot == null) {
             return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route: no valid configuration has been loaded");
         }

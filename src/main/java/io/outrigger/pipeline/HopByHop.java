@@ -27,33 +27,35 @@ public final class HopByHop {
     private HopByHop() {
     }
 
-    /** A copy of {@code headers} without hop-by-hop fields (already validated when decoded). */
+    /** A copy of request headers without hop-by-hop fields (already validated when decoded). */
     public static HttpHeaders copyForUpstream(HttpHeaders headers) {
-        HttpHeaders copy = UNVALIDATED.newHeaders();
-        Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
-        while (entries.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> entry = entries.next();
-            copy.add(entry.getKey(), entry.getValue());
-        }
-        strip(copy, headers.get(HttpHeaderNames.CONNECTION));
+        HttpHeaders copy = copyForDownstream(headers);
         // Outrigger answers "100-continue" itself when it starts reading the body; the upstream
         // then receives the body without having to be asked.
         copy.remove(HttpHeaderNames.EXPECT);
         return copy;
     }
 
-    /** Removes the hop-by-hop fields, including any that {@code connection} names. */
-    public static void strip(HttpHeaders headers, String connection) {
-        if (connection != null) {
+    /** A copy of {@code headers} without hop-by-hop fields. */
+    public static HttpHeaders copyForDownstream(HttpHeaders headers) {
+        HttpHeaders copy = UNVALIDATED.newHeaders();
+        Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
+        while (entries.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> entry = entries.next();
+            copy.add(entry.getKey(), entry.getValue());
+        }
+        // Every Connection header counts, not only the first.
+        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : connection.split(",")) {
                 String name = token.trim();
                 if (!name.isEmpty()) {
-                    headers.remove(name);
+                    copy.remove(name);
                 }
             }
         }
         for (AsciiString name : ALWAYS) {
-            headers.remove(name);
+            copy.remove(name);
         }
+        return copy;
     }
 }

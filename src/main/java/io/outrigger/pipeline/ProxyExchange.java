@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.config.Snapshot;
@@ -15,7 +16,8 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * One request's journey through the pipeline, with typed state instead of an attribute map. The
  * snapshot is fixed when the exchange is created, so a reload midway changes nothing for it.
- * An exchange is confined to its connection's event loop; its fields need no synchronisation.
+ * An exchange is confined to its connection's event loop (its upstream connections and timers
+ * live there too); its fields need no synchronisation.
  */
 public final class ProxyExchange {
 
@@ -23,6 +25,7 @@ public final class ProxyExchange {
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final Snapshot snapshot;
+    private final int loop;
     private final Scheduler scheduler;
     private final InetSocketAddress originalDestination;
     private final long startNanos = System.nanoTime();
@@ -43,15 +46,20 @@ public final class ProxyExchange {
     private boolean responseComplete;
 
     public ProxyExchange(Direction direction, HttpServerRequest request, HttpServerResponse response, Snapshot snapshot,
-            Scheduler scheduler, InetSocketAddress originalDestination) {
+            int loop, Scheduler scheduler, InetSocketAddress originalDestination) {
         this.direction = direction;
         this.request = request;
         this.response = response;
         this.snapshot = snapshot;
+        this.loop = loop;
         this.scheduler = scheduler;
         this.originalDestination = originalDestination;
         this.target = RequestTarget.of(request);
         this.upstreamHeaders = HopByHop.copyForUpstream(request.requestHeaders());
+        if (target.absoluteForm()) {
+            // RFC 9112 section 3.2.2: a proxy replaces Host with the absolute target's authority.
+            upstreamHeaders.set(HttpHeaderNames.HOST, target.authority());
+        }
     }
 
     public Direction direction() {
@@ -69,6 +77,11 @@ public final class ProxyExchange {
     /** The configuration this request runs on, from its first filter to its last byte. */
     public Snapshot snapshot() {
         return snapshot;
+    }
+
+    /** The number of the event loop serving this request; upstream clients are picked by it. */
+    public int loop() {
+        return loop;
     }
 
     /** The connection's event loop as a scheduler: timers fire on the thread that owns the request. */

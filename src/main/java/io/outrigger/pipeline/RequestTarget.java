@@ -8,12 +8,13 @@ import reactor.netty.http.server.HttpServerRequest;
  * ({@code /path?q}, authority from Host) and the absolute form ({@code http://host/path?q}) that
  * clients configured with an HTTP proxy send.
  */
-record RequestTarget(String authority, String path, String pathAndQuery) {
+record RequestTarget(String authority, String path, String pathAndQuery, boolean absoluteForm) {
 
     static RequestTarget of(HttpServerRequest request) {
         String uri = request.uri();
         String authority = request.requestHeaders().get(HttpHeaderNames.HOST);
         String pathAndQuery = uri;
+        boolean absolute = false;
         int schemeEnd = uri.indexOf("://");
         if (schemeEnd > 0 && uri.charAt(0) != '/') {
             int authorityStart = schemeEnd + 3;
@@ -21,10 +22,11 @@ record RequestTarget(String authority, String path, String pathAndQuery) {
             int queryStart = uri.indexOf('?', authorityStart);
             int end = pathStart < 0 ? (queryStart < 0 ? uri.length() : queryStart) : pathStart;
             authority = uri.substring(authorityStart, end);
+            absolute = true;
             pathAndQuery = end == uri.length() ? "/" : uri.charAt(end) == '?' ? "/" + uri.substring(end) : uri.substring(end);
         }
         int query = pathAndQuery.indexOf('?');
         String path = query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
-        return new RequestTarget(authority, path, pathAndQuery);
+        return new RequestTarget(authority, path, pathAndQuery, absolute);
     }
 }

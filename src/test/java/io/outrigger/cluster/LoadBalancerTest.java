@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LoadBalancerTest {
 
     static final List<Endpoint> ENDPOINTS = IntStream.range(1, 5)
-            .mapToObj(i -> new Endpoint(new InetSocketAddress("198.18.0." + i, 80), HttpClient.create()))
+            .mapToObj(i -> new Endpoint(new InetSocketAddress("198.18.0." + i, 80), new HttpClient[] {HttpClient.create()}))
             .toList();
 
     @Test

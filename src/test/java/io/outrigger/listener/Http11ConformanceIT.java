@@ -145,6 +145,56 @@ class Http11ConformanceIT {
     }
 
     @Test
+    void aStreamedResponseKeepsTheClientConnectionAlive() throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", sidecar.outboundPort()));
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < 2; i++) {
+                out.write(("POST /echo HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                String response = readUntil(in, "0\r\n\r\n");
+                assertThat(response).as("response %d", i).startsWith("HTTP/1.1 200")
+                        .containsIgnoringCase("transfer-encoding: chunked").doesNotContainIgnoringCase("connection: close")
+                        .contains("hello");
+            }
+        }
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsRoutedByItsAuthorityWhichBecomesTheHost() throws IOException {
+        String response = RawHttp.exchange(sidecar.outboundPort(),
+                "GET http://app/plain?q=1 HTTP/1.1\r\nHost: ignored.example\r\nConnection: close\r\n\r\n");
+        assertThat(RawHttp.status(response)).isEqualTo(200);
+        assertThat(upstream.last().uri()).isEqualTo("/plain?q=1");
+        assertThat(upstream.last().headers().get("host")).isEqualTo("app");
+    }
+
+    @Test
+    void everyConnectionHeaderNamesHopByHopFields() throws IOException {
+        RawHttp.exchange(sidecar.outboundPort(), "GET /plain HTTP/1.1\r\nHost: app\r\nConnection: x-one\r\n"
+                + "Connection: x-two, close\r\nx-one: 1\r\nx-two: 2\r\nx-three: 3\r\n\r\n");
+        TestUpstream.Seen seen = upstream.last();
+        assertThat(seen.headers().contains("x-one")).isFalse();
+        assertThat(seen.headers().contains("x-two")).isFalse();
+        assertThat(seen.headers().get("x-three")).isEqualTo("3");
+    }
+
+    private static String readUntil(InputStream in, String end) throws IOException {
+        StringBuilder text = new StringBuilder();
+        while (!text.toString().endsWith(end)) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            text.append((char) b);
+        }
+        return text.toString();
+    }
+
+    @Test
     void largeBodiesStreamBothWays() {
         long size = 32L * 1024 * 1024;
         HttpClient http = HttpClient.create().host("127.0.0.1").port(sidecar.outboundPort())

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class InboundAndUserFilterIT {
 
+    static final java.util.concurrent.atomic.AtomicInteger threadChanges = new java.util.concurrent.atomic.AtomicInteger();
     static TestUpstream app;
     static TestUpstream remote;
     static Sidecar sidecar;
@@ -32,6 +33,20 @@ class InboundAndUserFilterIT {
                 exchange.upstreamHeaders().set("x-user-filter",
                         exchange.direction() + " " + exchange.route().name() + " " + exchange.cluster().name());
                 return chain.filter(exchange);
+            };
+        }
+
+        /** Fails any request whose response completes on another thread than the one it started on. */
+        @Bean
+        @Order(3)
+        ProxyFilter sameThread() {
+            return (exchange, chain) -> {
+                Thread start = Thread.currentThread();
+                return chain.filter(exchange).doOnSuccess(done -> {
+                    if (Thread.currentThread() != start) {
+                        threadChanges.incrementAndGet();
+                    }
+                });
             };
         }
 
@@ -91,6 +106,27 @@ class InboundAndUserFilterIT {
             assertThat(blocked.body()).isEqualTo("blocked by policy\n");
             assertThat(remote.requests()).isZero();
         }
+    }
+
+    @Test
+    void aRequestIsServedOnOneThreadFromStartToEnd() throws Exception {
+        threadChanges.set(0);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            runs.add(pool.submit(() -> {
+                try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+                    for (int i = 0; i < 100; i++) {
+                        assertThat(client.get("remote", "/t").status()).isEqualTo(200);
+                    }
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> run : runs) {
+            run.get();
+        }
+        pool.shutdown();
+        assertThat(threadChanges.get()).isZero();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.outrigger.pipeline.upstream;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.pipeline.HopByHop;
 import io.outrigger.pipeline.ProxyExchange;
@@ -25,9 +24,9 @@ final class ResponseRelay {
     static Mono<Void> relay(ProxyExchange exchange, UpstreamResponse upstream) {
         HttpServerResponse response = exchange.response();
         HttpHeaders from = upstream.response().responseHeaders();
-        HttpHeaders to = response.responseHeaders();
-        to.add(from);
-        HopByHop.strip(to, from.get(HttpHeaderNames.CONNECTION));
+        // Strip a copy: the server's own framing default (transfer-encoding: chunked for a body of
+        // unknown length) must survive, or every streamed response would close the connection.
+        response.responseHeaders().add(HopByHop.copyForDownstream(from));
         int status = upstream.status();
         response.status(status);
         exchange.commit(status);

@@ -3,6 +3,7 @@ package io.outrigger.pipeline.upstream;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.Endpoint;
 import io.outrigger.pipeline.ProxyExchange;
@@ -10,13 +11,18 @@ import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.pipeline.retry.Backoff;
 import io.outrigger.pipeline.retry.RetryPolicy;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Signal;
 
 /**
  * Executes a request's tries as its route's {@link RetryPolicy} decides, until a response to
- * relay or a final {@link UpstreamFailure}. Besides the policy, one rule is Outrigger's own: a try
- * that failed on a reused keep-alive connection before any response byte is tried once more on
- * another connection, if the body can be sent again. The upstream most likely closed that idle
- * connection as the request went out, and never saw it (Envoy's familiar "503 UC").
+ * relay or a final {@link UpstreamFailure}. Each try's outcome is decided once, by the try
+ * itself: a later try's failure is never taken for an earlier one's.
+ *
+ * <p>Besides the policy, one rule is Outrigger's own, the one Go's HTTP client follows: a try that
+ * failed on a reused keep-alive connection before any response byte is tried once more on
+ * another connection, if the body can be sent again and either nothing of the request had been
+ * written or the request is idempotent. The upstream most likely closed that idle connection as
+ * the request went out and never saw it (the race behind Envoy's familiar "503 UC").
  */
 final class RetryingCall {
 
@@ -33,7 +39,7 @@ final class RetryingCall {
         this.body = body;
         this.policy = exchange.route().retryPolicy();
         this.backoff = backoff;
-        this.idempotent = RetryPolicy.isIdempotent(exchange.method());
+        this.idempotent = RetryPolicy.isIdempotent(exchange.method()) || hasIdempotencyKey(exchange.request().requestHeaders());
     }
 
     Mono<UpstreamResponse> execute() {
@@ -49,31 +55,44 @@ final class RetryingCall {
         if (perTry != null) {
             response = response.timeout(perTry, exchange.scheduler());
         }
-        return response
-                .flatMap(this::retryStatus)
-                .onErrorResume(error -> retryFailure(attempt, attempt.classify(error)));
+        return response.materialize().flatMap(signal -> decide(attempt, signal));
+    }
+
+    private Mono<UpstreamResponse> decide(UpstreamTry attempt, Signal<UpstreamResponse> signal) {
+        if (signal.isOnNext()) {
+            return retryStatus(signal.get());
+        }
+        Throwable error = signal.isOnError() ? signal.getThrowable() : new IllegalStateException("no response");
+        return retryFailure(attempt, attempt.classify(error));
     }
 
     private Mono<UpstreamResponse> retryStatus(UpstreamResponse response) {
-        if (retries < policy.attempts() && body.replayable() && policy.retriesStatus(response.status(), idempotent)) {
-            response.discard();
-            return retryAfterBackoff();
+        if (!policy.retriesStatus(response.status(), idempotent) || !body.replayable()) {
+            return Mono.just(response);
         }
-        return Mono.just(response);
+        if (retries >= policy.attempts()) {
+            if (retries > 0) {
+                exchange.addFlag(ResponseFlag.URX);
+            }
+            return Mono.just(response);
+        }
+        response.discard();
+        return retryAfterBackoff();
     }
 
     private Mono<UpstreamResponse> retryFailure(UpstreamTry attempt, UpstreamFailure failure) {
         if (failure.flag() == ResponseFlag.UH || failure.flag() == ResponseFlag.UO) {
             return Mono.error(failure);
         }
-        if (!raceRetried && body.replayable() && attempt.failedOnReusedConnection(failure)) {
+        boolean sent = attempt.requestSent(failure);
+        if (!raceRetried && body.replayable() && attempt.failedOnReusedConnection(failure) && (!sent || idempotent)) {
             raceRetried = true;
             exchange.retried();
             return Mono.defer(this::execute);
         }
         boolean retriable = switch (failure.flag()) {
             case UF -> policy.retriesConnectFailure();
-            case UC, UT -> policy.retriesReset(true);
+            case UC, UT -> policy.retriesReset(sent);
             default -> false;
         };
         if (!retriable || !body.replayable()) {
@@ -93,5 +112,10 @@ final class RetryingCall {
         exchange.retried();
         Duration wait = backoff.delay(retries, bound -> ThreadLocalRandom.current().nextLong(bound));
         return Mono.delay(wait, exchange.scheduler()).then(Mono.defer(this::execute));
+    }
+
+    /** A client that sends an idempotency key says a repeat is safe, whatever the method. */
+    private static boolean hasIdempotencyKey(HttpHeaders headers) {
+        return headers.contains("idempotency-key") || headers.contains("x-idempotency-key");
     }
 }

@@ -10,8 +10,10 @@ import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ResponseFlag;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException;
+import reactor.netty.internal.shaded.reactor.pool.PoolShutdownException;
 
 /**
  * One try of a request against one endpoint, up to the response headers. It remembers what the
@@ -38,7 +40,7 @@ final class UpstreamTry {
     Mono<UpstreamResponse> send() {
         endpoint.requestStarted();
         counted = true;
-        return endpoint.client()
+        return endpoint.client(exchange.loop())
                 .request(exchange.request().method())
                 .uri(exchange.pathAndQuery())
                 .send((request, outbound) -> {
@@ -84,6 +86,14 @@ final class UpstreamTry {
         return reused && failure.flag() == ResponseFlag.UC;
     }
 
+    /**
+     * Whether any of the request reached the wire before the failure. Reactor Netty reports a
+     * connection that closed before the request was written as an {@link AbortedException}.
+     */
+    boolean requestSent(UpstreamFailure failure) {
+        return connection != null && !(failure.getCause() instanceof AbortedException);
+    }
+
     /** What a failure of this try means for the client. */
     UpstreamFailure classify(Throwable error) {
         if (error instanceof UpstreamFailure failure) {
@@ -91,6 +101,10 @@ final class UpstreamTry {
         }
         if (error instanceof TimeoutException) {
             return new UpstreamFailure(504, ResponseFlag.UT, "upstream request timeout", error);
+        }
+        if (error instanceof PoolShutdownException) {
+            // The cluster was retired by a reload while this request still ran on it.
+            return new UpstreamFailure(503, ResponseFlag.UH, "no healthy upstream: the cluster was removed", error);
         }
         if (error instanceof PoolAcquirePendingLimitException || error instanceof PoolAcquireTimeoutException) {
             return new UpstreamFailure(503, ResponseFlag.UO, "upstream connection pool overflow", error);

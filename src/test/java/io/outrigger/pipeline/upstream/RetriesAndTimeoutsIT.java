@@ -240,10 +240,32 @@ class RetriesAndTimeoutsIT {
     @Test
     void aReusedConnectionClosedByTheUpstreamIsRetriedOnAFreshOneEvenWithoutRetries() {
         for (int i = 0; i < 6; i++) {
-            ProxyClient.Response response = client.send(HttpMethod.POST, "closer", "/", "n=" + i, HttpHeaders.EMPTY_HEADERS);
+            ProxyClient.Response response = client.send(HttpMethod.PUT, "closer", "/", "n=" + i, HttpHeaders.EMPTY_HEADERS);
             assertThat(response.status()).as("request %d", i).isEqualTo(200);
             assertThat(response.body()).isEqualTo("closer-ok");
         }
+    }
+
+    @Test
+    void aPostOnAReusedConnectionIsRetriedOnlyWithAnIdempotencyKey() {
+        io.netty.handler.codec.http.DefaultHttpHeaders keyed = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        keyed.set("idempotency-key", "order-7");
+        for (int i = 0; i < 4; i++) {
+            assertThat(client.send(HttpMethod.POST, "closer", "/", "n=" + i, keyed).status()).as("request %d", i).isEqualTo(200);
+        }
+        // Without a key, a POST the upstream may have received is not sent twice: the first one
+        // takes the fresh connection, the second lands on the reused one and fails cleanly.
+        closer.reset();
+        int failed = 0;
+        for (int i = 0; i < 4; i++) {
+            ProxyClient.Response response = client.send(HttpMethod.POST, "closer", "/", "n=" + i, HttpHeaders.EMPTY_HEADERS);
+            if (response.status() == 502) {
+                failed++;
+                assertThat(response.body()).contains("connection termination");
+            }
+        }
+        assertThat(failed).isGreaterThan(0);
+        assertThat(closer.requests()).isEqualTo(4);
     }
 
     @Test

@@ -133,5 +133,10 @@ public final class Sidecar implements AutoCloseable {
     @Override
     public void close() {
         context.close();
+        try (var files = Files.walk(configFile.getParent())) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temporary directory is harmless
+        }
     }
 }

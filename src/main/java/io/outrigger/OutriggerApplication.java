@@ -1,5 +1,6 @@
 package io.outrigger;
 
+import io.outrigger.listener.Drainer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -8,6 +9,6 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class OutriggerApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(OutriggerApplication.class, args);
+        SpringApplication.run(OutriggerApplication.class, args).getBean(Drainer.class).handleSigterm();
     }
 }

@@ -3,22 +3,29 @@ package io.outrigger;
 import java.time.Clock;
 import java.util.List;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.outrigger.cluster.AddressResolver;
 import io.outrigger.cluster.ClusterManager;
 import io.outrigger.config.ConfigBinding;
 import io.outrigger.config.ConfigFileWatcher;
 import io.outrigger.config.ConfigReloader;
+import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
+import io.outrigger.listener.Drainer;
 import io.outrigger.listener.ListenerManager;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.InboundStack;
 import io.outrigger.pipeline.OutboundStack;
 import io.outrigger.pipeline.ProxyFilter;
 import io.outrigger.telemetry.AccessLog;
+import io.outrigger.telemetry.OutriggerMeters;
+import io.outrigger.telemetry.RequestMetrics;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.context.refresh.ContextRefresher;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -59,6 +66,12 @@ class OutriggerConfiguration {
         return new AccessLog(System.out);
     }
 
+    /** The pod's identity labels are read once, at start: they do not change while a pod lives. */
+    @Bean
+    RequestMetrics requestMetrics(MeterRegistry registry, ConfigurableEnvironment environment) {
+        return new RequestMetrics(registry, ConfigBinding.bindOrDefaults(environment).identity());
+    }
+
     /** Where redirected connections learn their original destination; none outside iptables. */
     @Bean
     @ConditionalOnMissingBean
@@ -68,11 +81,29 @@ class OutriggerConfiguration {
 
     @Bean
     ListenerManager listenerManager(SnapshotHolder snapshotHolder, EventLoops eventLoops, AccessLog accessLog,
-            ObjectProvider<ProxyFilter> userFilters, OriginalDestination originalDestination,
-            ConfigurableEnvironment environment) {
+            RequestMetrics requestMetrics, ObjectProvider<ProxyFilter> userFilters,
+            OriginalDestination originalDestination, ConfigurableEnvironment environment) {
         List<ProxyFilter> filters = userFilters.orderedStream().toList();
         return new ListenerManager(snapshotHolder, eventLoops,
-                OutboundStack.build(accessLog, filters), InboundStack.build(accessLog, filters), originalDestination,
+                OutboundStack.build(accessLog, requestMetrics, filters),
+                InboundStack.build(accessLog, requestMetrics, filters), originalDestination,
                 () -> ConfigBinding.bindOrDefaults(environment));
+    }
+
+    @Bean
+    OutriggerMeters outriggerMeters(SnapshotHolder snapshotHolder, ListenerManager listenerManager, AccessLog accessLog) {
+        return new OutriggerMeters(snapshotHolder, listenerManager, accessLog);
+    }
+
+    /**
+     * Drains on POST /actuator/drain, and on SIGTERM once {@link OutriggerApplication#main} has
+     * taken the signal over; then closes the application and exits 0.
+     */
+    @Bean
+    Drainer drainer(ListenerManager listenerManager, SnapshotHolder snapshotHolder, ConfigurableApplicationContext context) {
+        return new Drainer(listenerManager, () -> {
+            Snapshot snapshot = snapshotHolder.current();
+            return snapshot == null ? java.time.Duration.ofSeconds(5) : snapshot.config().drain().timeout();
+        }, () -> System.exit(SpringApplication.exit(context)));
     }
 }

@@ -37,6 +37,7 @@ public final class Cluster implements AutoCloseable {
     private final String name;
     private final OutriggerProperties.Cluster config;
     private final ConnectionProvider[] pools;
+    private final PoolUse poolUse = new PoolUse();
     private final HttpClient[] clients;
     private final LoadBalancer balancer;
     private final List<EndpointAddress> configured;
@@ -64,6 +65,7 @@ public final class Cluster implements AutoCloseable {
                     .pendingAcquireMaxCount(perLoopPending)
                     .maxIdleTime(limits.idleTimeout())
                     .evictInBackground(limits.idleTimeout())
+                    .metrics(true, () -> poolUse)
                     .build();
             clients[i] = HttpClient.create(pools[i])
                     .runOn(loops.loop(i))
@@ -94,6 +96,11 @@ public final class Cluster implements AutoCloseable {
 
     public List<Endpoint> endpoints() {
         return endpoints;
+    }
+
+    /** Connections to {@code endpoint} in use, idle and waited for, over every event loop. */
+    public PoolUse.Counts poolUse(Endpoint endpoint) {
+        return poolUse.of(endpoint.address());
     }
 
     /** The endpoint for the next request, or null when the cluster has no address at all. */

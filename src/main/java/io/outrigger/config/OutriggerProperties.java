@@ -14,11 +14,25 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * immutable {@link Snapshot}. Nothing on the request path reads these records.
  */
 public record OutriggerProperties(
+        @DefaultValue Identity identity,
         @DefaultValue Inbound inbound,
         @DefaultValue Outbound outbound,
         @DefaultValue List<Route> routes,
         @DefaultValue Map<String, Cluster> clusters,
-        @DefaultValue AccessLog accessLog) {
+        @DefaultValue AccessLog accessLog,
+        @DefaultValue Drain drain) {
+
+    /**
+     * Who this pod is, for metric labels. In Kubernetes the manifests set these from the downward
+     * API ({@code OUTRIGGER_IDENTITY_NAMESPACE} and so on); what is not set is "unknown", as in Istio.
+     */
+    public record Identity(
+            @DefaultValue("cluster.local") String trustDomain,
+            @DefaultValue("unknown") String workload,
+            @DefaultValue("unknown") String namespace,
+            @DefaultValue("unknown") String serviceAccount,
+            @DefaultValue("unknown") String service) {
+    }
 
     public record Inbound(
             @DefaultValue("15006") int port,
@@ -101,5 +115,9 @@ public record OutriggerProperties(
     }
 
     public record AccessLog(@DefaultValue("true") boolean enabled, @DefaultValue("text") String format) {
+    }
+
+    /** Shutdown: how long requests in flight may take to finish once draining starts. */
+    public record Drain(@DefaultValue("5s") Duration timeout) {
     }
 }

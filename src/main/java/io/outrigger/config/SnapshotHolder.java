@@ -3,6 +3,8 @@ package io.outrigger.config;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.ClusterManager;
@@ -23,6 +25,7 @@ public final class SnapshotHolder {
     private final Clock clock;
     private volatile Snapshot current;
     private volatile ReloadResult lastResult;
+    private final List<Consumer<ReloadResult>> listeners = new CopyOnWriteArrayList<>();
 
     public SnapshotHolder(ClusterManager clusters, Clock clock) {
         this.clusters = clusters;
@@ -74,8 +77,14 @@ public final class SnapshotHolder {
                 live == null ? 0 : live.version(), live == null ? "" : live.hash(), List.copyOf(errors)));
     }
 
+    /** Tells {@code listener} the result of every later reload attempt. */
+    public void onReload(Consumer<ReloadResult> listener) {
+        listeners.add(listener);
+    }
+
     private ReloadResult record(ReloadResult result) {
         lastResult = result;
+        listeners.forEach(listener -> listener.accept(result));
         return result;
     }
 }

@@ -1,8 +1,13 @@
 package io.outrigger.listener;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
@@ -20,6 +25,10 @@ import reactor.netty.http.server.HttpServer;
  * Binds the outbound (15001) and inbound (15006) listeners when the application starts and
  * closes them when it stops. Ports and listener limits are read once, at bind time: a reload
  * changes routes and clusters, never a listening socket.
+ *
+ * <p>Draining closes the inbound listener gracefully: no new connections, idle keep-alive
+ * connections closed, requests in flight finished (their responses say {@code Connection: close})
+ * within the drain timeout. The outbound listener keeps serving the application meanwhile.
  */
 public final class ListenerManager implements SmartLifecycle {
 
@@ -31,47 +40,54 @@ public final class ListenerManager implements SmartLifecycle {
     private final ProxyFilterChain inboundChain;
     private final OriginalDestination originalDestination;
     private final Supplier<OutriggerProperties> fallbackConfig;
-    private volatile DisposableServer outbound;
-    private volatile DisposableServer inbound;
+    private final Listener outbound = new Listener(Direction.OUTBOUND);
+    private final Listener inbound = new Listener(Direction.INBOUND);
+    private volatile boolean draining;
 
     public ListenerManager(SnapshotHolder snapshots, EventLoops loops, ProxyFilterChain outboundChain,
             ProxyFilterChain inboundChain, OriginalDestination originalDestination,
             Supplier<OutriggerProperties> fallbackConfig) {
-        this.fallbackConfig = fallbackConfig;
         this.snapshots = snapshots;
         this.loops = loops;
         this.outboundChain = outboundChain;
         this.inboundChain = inboundChain;
         this.originalDestination = originalDestination;
+        this.fallbackConfig = fallbackConfig;
     }
 
     @Override
     public void start() {
         Snapshot snapshot = snapshots.current();
-        OriginalDestination lookup = originalDestination;
         // With no valid config yet, the listeners still come up (on the ports the config names, if
         // it binds, else the defaults) and answer 502 NR until a valid config arrives.
         OutriggerProperties config = snapshot != null ? snapshot.config() : fallbackConfig.get();
-        outbound = bind(Direction.OUTBOUND, config.outbound().port(), config.outbound().limits(),
-                new ProxyHandler(Direction.OUTBOUND, snapshots, outboundChain, lookup, loops));
-        inbound = bind(Direction.INBOUND, config.inbound().port(), config.inbound().limits(),
-                new ProxyHandler(Direction.INBOUND, snapshots, inboundChain, lookup, loops));
+        outbound.bind(config.outbound().port(), config.outbound().limits(),
+                new ProxyHandler(Direction.OUTBOUND, snapshots, outboundChain, originalDestination, loops, () -> false));
+        inbound.bind(config.inbound().port(), config.inbound().limits(),
+                new ProxyHandler(Direction.INBOUND, snapshots, inboundChain, originalDestination, loops, () -> draining));
     }
 
-    private DisposableServer bind(Direction direction, int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
-        DisposableServer server = HttpServer.create()
-                .runOn(loops.resources())
-                .host("0.0.0.0")
-                .port(port)
-                .httpRequestDecoder(spec -> spec
-                        .maxHeaderSize((int) limits.maxRequestHeadersSize().toBytes())
-                        .maxInitialLineLength((int) limits.maxInitialLineLength().toBytes())
-                        .validateHeaders(true))
-                .idleTimeout(limits.idleTimeout())
-                .handle(handler)
-                .bindNow(Duration.ofSeconds(10));
-        log.info("{} listener on {}", direction.name().toLowerCase(), server.address());
-        return server;
+    /**
+     * Stops the inbound listener gracefully and waits for its requests in flight, at most
+     * {@code timeout}. Blocking: call it from a thread of its own.
+     */
+    public void drainInbound(Duration timeout) {
+        draining = true;
+        log.info("draining: inbound listener closed to new connections, waiting up to {} for requests in flight", timeout);
+        boolean finished = inbound.close(timeout);
+        log.info(finished ? "draining: inbound requests finished" : "draining: timeout, remaining inbound connections closed");
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public Listener outbound() {
+        return outbound;
+    }
+
+    public Listener inbound() {
+        return inbound;
     }
 
     /** The bound outbound port (the configured one, or the one chosen for port 0). */
@@ -85,20 +101,89 @@ public final class ListenerManager implements SmartLifecycle {
 
     @Override
     public void stop() {
-        DisposableServer out = outbound;
-        DisposableServer in = inbound;
-        if (in != null) {
-            in.disposeNow(Duration.ofSeconds(5));
-        }
-        if (out != null) {
-            out.disposeNow(Duration.ofSeconds(5));
-        }
-        outbound = null;
-        inbound = null;
+        inbound.close(Duration.ofSeconds(1));
+        outbound.close(Duration.ofSeconds(1));
     }
 
     @Override
     public boolean isRunning() {
-        return outbound != null;
+        return outbound.bound() && (inbound.bound() || draining);
+    }
+
+    /** Runs before the management server stops, so health reports the drain to the end. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE + 1024;
+    }
+
+    /** One listening socket, its connections and their count. */
+    public final class Listener {
+        private final Direction direction;
+        private final AtomicInteger active = new AtomicInteger();
+        private final ChannelGroup connections;
+        private volatile DisposableServer server;
+
+        Listener(Direction direction) {
+            this.direction = direction;
+            this.connections = new DefaultChannelGroup(direction.name().toLowerCase(), ImmediateEventExecutor.INSTANCE);
+        }
+
+        void bind(int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
+            server = HttpServer.create()
+                    .runOn(loops.resources())
+                    .host("0.0.0.0")
+                    .port(port)
+                    .channelGroup(connections)
+                    .httpRequestDecoder(spec -> spec
+                            .maxHeaderSize((int) limits.maxRequestHeadersSize().toBytes())
+                            .maxInitialLineLength((int) limits.maxInitialLineLength().toBytes())
+                            .validateHeaders(true))
+                    .idleTimeout(limits.idleTimeout())
+                    .doOnChannelInit((observer, channel, remoteAddress) -> {
+                        active.incrementAndGet();
+                        channel.closeFuture().addListener(closed -> active.decrementAndGet());
+                    })
+                    .handle(handler)
+                    .bindNow(Duration.ofSeconds(10));
+            log.info("{} listener on {}", name(), server.address());
+        }
+
+        /** Closes gracefully; false when requests were still running at the timeout. */
+        boolean close(Duration timeout) {
+            DisposableServer current = server;
+            if (current == null) {
+                return true;
+            }
+            server = null;
+            try {
+                current.disposeNow(timeout);
+                return true;
+            } catch (IllegalStateException e) {
+                connections.close();
+                return false;
+            }
+        }
+
+        public String name() {
+            return direction.name().toLowerCase();
+        }
+
+        public boolean bound() {
+            return server != null;
+        }
+
+        public int port() {
+            DisposableServer current = server;
+            return current == null ? -1 : current.port();
+        }
+
+        public InetSocketAddress address() {
+            DisposableServer current = server;
+            return current == null ? null : (InetSocketAddress) current.address();
+        }
+
+        public int activeConnections() {
+            return active.get();
+        }
     }
 }

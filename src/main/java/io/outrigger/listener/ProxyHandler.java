@@ -2,6 +2,7 @@ package io.outrigger.listener;
 
 import java.net.InetSocketAddress;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
@@ -37,9 +38,11 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     private final ProxyFilterChain chain;
     private final OriginalDestination originalDestination;
     private final EventLoops loops;
+    private final BooleanSupplier draining;
 
     ProxyHandler(Direction direction, SnapshotHolder snapshots, ProxyFilterChain chain,
-            OriginalDestination originalDestination, EventLoops loops) {
+            OriginalDestination originalDestination, EventLoops loops, BooleanSupplier draining) {
+        this.draining = draining;
         this.direction = direction;
         this.snapshots = snapshots;
         this.chain = chain;
@@ -51,6 +54,10 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
         Channel[] channel = new Channel[1];
         response.withConnection(connection -> channel[0] = connection.channel());
+        if (draining.getAsBoolean()) {
+            // The client should take its next request elsewhere: this listener is going away.
+            response.keepAlive(false);
+        }
         Snapshot snapshot = snapshots.current();
         int loop = loops.indexOf(channel[0].eventLoop());
         ProxyExchange exchange = new ProxyExchange(direction, request, response, snapshot, loop,

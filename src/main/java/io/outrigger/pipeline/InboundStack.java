@@ -3,12 +3,13 @@ package io.outrigger.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.outrigger.pipeline.accesslog.AccessLogFilter;
 import io.outrigger.pipeline.headers.RequestIdFilter;
 import io.outrigger.pipeline.retry.Backoff;
+import io.outrigger.pipeline.telemetry.TelemetryFilter;
 import io.outrigger.pipeline.route.InboundRouteFilter;
 import io.outrigger.pipeline.upstream.UpstreamFilter;
 import io.outrigger.telemetry.AccessLog;
+import io.outrigger.telemetry.RequestMetrics;
 
 /**
  * The inbound request path, top to bottom: what happens to a request on its way into the
@@ -19,9 +20,9 @@ public final class InboundStack {
     private InboundStack() {
     }
 
-    public static ProxyFilterChain build(AccessLog accessLog, List<ProxyFilter> userFilters) {
+    public static ProxyFilterChain build(AccessLog accessLog, RequestMetrics metrics, List<ProxyFilter> userFilters) {
         List<ProxyFilter> layers = new ArrayList<>();
-        layers.add(new AccessLogFilter(accessLog));   // outermost: logs every outcome, local replies included
+        layers.add(new TelemetryFilter(accessLog, metrics)); // outermost: counts and logs every outcome
         layers.add(new RequestIdFilter());            // x-request-id kept or generated
         layers.add(new InboundRouteFilter());         // to the local application
         layers.addAll(userFilters);                   // user filters: Spring beans implementing ProxyFilter

@@ -3,14 +3,15 @@ package io.outrigger.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.outrigger.pipeline.accesslog.AccessLogFilter;
 import io.outrigger.pipeline.fault.FaultFilter;
 import io.outrigger.pipeline.headers.HeaderRulesFilter;
 import io.outrigger.pipeline.headers.RequestIdFilter;
 import io.outrigger.pipeline.retry.Backoff;
+import io.outrigger.pipeline.telemetry.TelemetryFilter;
 import io.outrigger.pipeline.route.RouteFilter;
 import io.outrigger.pipeline.upstream.UpstreamFilter;
 import io.outrigger.telemetry.AccessLog;
+import io.outrigger.telemetry.RequestMetrics;
 
 /**
  * The outbound request path, top to bottom: what happens to a request the application sends.
@@ -21,9 +22,9 @@ public final class OutboundStack {
     private OutboundStack() {
     }
 
-    public static ProxyFilterChain build(AccessLog accessLog, List<ProxyFilter> userFilters) {
+    public static ProxyFilterChain build(AccessLog accessLog, RequestMetrics metrics, List<ProxyFilter> userFilters) {
         List<ProxyFilter> layers = new ArrayList<>();
-        layers.add(new AccessLogFilter(accessLog));   // outermost: logs every outcome, local replies included
+        layers.add(new TelemetryFilter(accessLog, metrics)); // outermost: counts and logs every outcome
         layers.add(new RequestIdFilter());            // x-request-id kept or generated
         layers.add(new RouteFilter());                // route by authority, path, method, headers; 502 NR if none
         layers.add(new FaultFilter());                // the route's injected delay and abort

@@ -39,6 +39,7 @@ public final class ProxyExchange {
     private String upstreamHost;
     private int status;
     private int flags;
+    private int grpcStatus = -1;
     private int retries;
     private long bytesReceived;
     private long bytesSent;
@@ -179,6 +180,20 @@ public final class ProxyExchange {
 
     public String flags() {
         return ResponseFlag.format(flags);
+    }
+
+    /** The flags as a bit set, for lookups that must not build a string. */
+    public int flagBits() {
+        return flags;
+    }
+
+    /** The gRPC status the response carried in its headers, or -1. */
+    public int grpcStatus() {
+        return grpcStatus;
+    }
+
+    public void grpcStatus(int grpcStatus) {
+        this.grpcStatus = grpcStatus;
     }
 
     public int retries() {

@@ -27,6 +27,10 @@ final class ResponseRelay {
         // Strip a copy: the server's own framing default (transfer-encoding: chunked for a body of
         // unknown length) must survive, or every streamed response would close the connection.
         response.responseHeaders().add(HopByHop.copyForDownstream(from));
+        String grpc = from.get("grpc-status");
+        if (grpc != null) {
+            exchange.grpcStatus(grpcStatus(grpc));
+        }
         int status = upstream.status();
         response.status(status);
         exchange.commit(status);
@@ -49,6 +53,16 @@ final class ResponseRelay {
                     }
                 })
                 .doFinally(signal -> upstream.finish());
+    }
+
+    /** A gRPC status code 0-16; anything else counts as 2 (UNKNOWN), keeping the label bounded. */
+    private static int grpcStatus(String value) {
+        try {
+            int code = Integer.parseInt(value.trim());
+            return code >= 0 && code <= 16 ? code : 2;
+        } catch (NumberFormatException e) {
+            return 2;
+        }
     }
 
     /** Marks an error of the upstream body, as opposed to one writing downstream. */

@@ -1,23 +1,27 @@
-package io.outrigger.pipeline.accesslog;
+package io.outrigger.pipeline.telemetry;
 
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilter;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.telemetry.AccessLog;
-import reactor.core.publisher.SignalType;
+import io.outrigger.telemetry.RequestMetrics;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
- * The outermost filter: when the exchange ends, however it ends, it writes one access-log line.
- * Being outermost, it sees local replies and failures of every inner filter.
+ * The outermost filter: when the exchange ends, however it ends, it is counted in the metrics and
+ * written to the access log, once. Being outermost, it sees local replies and failures of every
+ * inner filter.
  */
-public final class AccessLogFilter implements ProxyFilter {
+public final class TelemetryFilter implements ProxyFilter {
 
     private final AccessLog log;
+    private final RequestMetrics metrics;
 
-    public AccessLogFilter(AccessLog log) {
+    public TelemetryFilter(AccessLog log, RequestMetrics metrics) {
         this.log = log;
+        this.metrics = metrics;
     }
 
     @Override
@@ -28,6 +32,7 @@ public final class AccessLogFilter implements ProxyFilter {
             if (signal == SignalType.CANCEL && !exchange.isResponseComplete()) {
                 exchange.addFlag(ResponseFlag.DC);
             }
+            metrics.record(exchange);
             log.record(exchange);
         });
     }

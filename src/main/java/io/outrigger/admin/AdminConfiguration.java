@@ -1,0 +1,64 @@
+package io.outrigger.admin;
+
+import io.outrigger.config.ConfigReloader;
+import io.outrigger.config.SnapshotHolder;
+import io.outrigger.listener.Drainer;
+import io.outrigger.listener.ListenerManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The management port's own endpoints, health and access rule, beside Spring Boot's. */
+@Configuration(proxyBeanMethods = false)
+class AdminConfiguration {
+
+    @Bean
+    LoopbackOnlyWriteFilter loopbackOnlyWriteFilter() {
+        return new LoopbackOnlyWriteFilter();
+    }
+
+    /** Named "outrigger": the readiness group includes it by that name. */
+    @Bean(name = "outrigger")
+    ReadinessIndicator outriggerReadiness(ListenerManager listeners, SnapshotHolder snapshots) {
+        return new ReadinessIndicator(listeners, snapshots);
+    }
+
+    @Bean
+    ConfigInfoContributor configInfoContributor(SnapshotHolder snapshots) {
+        return new ConfigInfoContributor(snapshots);
+    }
+
+    @Bean
+    RoutesEndpoint routesEndpoint(SnapshotHolder snapshots) {
+        return new RoutesEndpoint(snapshots);
+    }
+
+    @Bean
+    ClustersEndpoint clustersEndpoint(SnapshotHolder snapshots) {
+        return new ClustersEndpoint(snapshots);
+    }
+
+    @Bean
+    ListenersEndpoint listenersEndpoint(ListenerManager listeners) {
+        return new ListenersEndpoint(listeners);
+    }
+
+    @Bean
+    CertsEndpoint certsEndpoint() {
+        return new CertsEndpoint();
+    }
+
+    @Bean
+    ConfigDumpEndpoint configDumpEndpoint(SnapshotHolder snapshots) {
+        return new ConfigDumpEndpoint(snapshots);
+    }
+
+    @Bean
+    DrainEndpoint drainEndpoint(Drainer drainer) {
+        return new DrainEndpoint(drainer);
+    }
+
+    @Bean
+    RefreshEndpoint refreshEndpoint(ConfigReloader reloader) {
+        return new RefreshEndpoint(reloader);
+    }
+}

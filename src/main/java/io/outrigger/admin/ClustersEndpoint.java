@@ -1,0 +1,62 @@
+package io.outrigger.admin;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.outrigger.cluster.Cluster;
+import io.outrigger.cluster.Endpoint;
+import io.outrigger.cluster.PoolUse;
+import io.outrigger.config.Snapshot;
+import io.outrigger.config.SnapshotHolder;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * {@code /actuator/clusters}: every cluster of the live snapshot with its resolved endpoints, their
+ * health, requests in flight and connection pool use. Without health checks or outlier detection
+ * every resolved endpoint counts as healthy, as in Envoy.
+ */
+@org.springframework.boot.actuate.endpoint.annotation.Endpoint(id = "clusters")
+public final class ClustersEndpoint {
+
+    private final SnapshotHolder snapshots;
+
+    public ClustersEndpoint(SnapshotHolder snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    @ReadOperation
+    public Map<String, Object> clusters() {
+        Snapshot snapshot = snapshots.current();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("version", snapshot == null ? 0 : snapshot.version());
+        List<Map<String, Object>> clusters = new ArrayList<>();
+        if (snapshot != null) {
+            snapshot.clusters().values().stream()
+                    .sorted((a, b) -> a.name().compareTo(b.name()))
+                    .forEach(cluster -> clusters.add(cluster(cluster)));
+        }
+        view.put("clusters", clusters);
+        return view;
+    }
+
+    private static Map<String, Object> cluster(Cluster cluster) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", cluster.name());
+        view.put("configured", ConfigView.of(cluster.config()));
+        List<Map<String, Object>> endpoints = new ArrayList<>();
+        for (Endpoint endpoint : cluster.endpoints()) {
+            PoolUse.Counts pool = cluster.poolUse(endpoint);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("address", endpoint.label());
+            entry.put("health", "HEALTHY");
+            entry.put("ejected", false);
+            entry.put("activeRequests", endpoint.activeRequests());
+            entry.put("connections", Map.of("active", pool.active(), "idle", pool.idle(), "pending", pool.pending()));
+            endpoints.add(entry);
+        }
+        view.put("endpoints", endpoints);
+        return view;
+    }
+}

@@ -1,0 +1,140 @@
+package io.outrigger.telemetry;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.outrigger.cluster.Cluster;
+import io.outrigger.config.OutriggerProperties;
+import io.outrigger.pipeline.Direction;
+import io.outrigger.pipeline.ProxyExchange;
+import io.outrigger.pipeline.ResponseFlag;
+
+import static io.outrigger.telemetry.MeterCatalog.*;
+
+/**
+ * Istio's request metrics. Meters are looked up, not built, per request: one {@link Family} per
+ * direction and cluster holds the labels that never change for it, and caches the meters of each
+ * outcome (status, flags, gRPC status) the first time it occurs.
+ */
+public final class RequestMetrics {
+
+    private final MeterRegistry registry;
+    private final OutriggerProperties.Identity identity;
+    private final Map<String, Family> outbound = new ConcurrentHashMap<>();
+    private final Map<String, Family> inbound = new ConcurrentHashMap<>();
+
+    public RequestMetrics(MeterRegistry registry, OutriggerProperties.Identity identity) {
+        this.registry = registry;
+        this.identity = identity;
+    }
+
+    /** Counts a finished exchange once. */
+    public void record(ProxyExchange exchange) {
+        Cluster cluster = exchange.cluster();
+        String clusterName = cluster == null ? UNKNOWN : cluster.name();
+        Family family = exchange.direction() == Direction.OUTBOUND
+                ? outbound.computeIfAbsent(clusterName, name -> new Family(outboundTags(cluster)))
+                : inbound.computeIfAbsent(clusterName, name -> new Family(inboundTags(name)));
+        double millis = (System.nanoTime() - exchange.startNanos()) / 1_000_000.0;
+        family.outcome(exchange.status(), exchange.flagBits(), exchange.grpcStatus())
+                .record(millis, exchange.bytesReceived(), exchange.bytesSent());
+        if (exchange.retries() > 0) {
+            family.retries.increment(exchange.retries());
+        }
+        if (exchange.hasFlag(ResponseFlag.UO)) {
+            family.overflows.increment();
+        }
+    }
+
+    /** Outbound, reported by the source: this pod calls a service it knows by its cluster. */
+    private Tags outboundTags(Cluster cluster) {
+        ServiceName service = cluster == null ? ServiceName.UNKNOWN : ServiceName.of(cluster);
+        return Tags.of(REPORTER, "source")
+                .and(SOURCE_WORKLOAD, identity.workload())
+                .and(SOURCE_WORKLOAD_NAMESPACE, identity.namespace())
+                .and(SOURCE_PRINCIPAL, UNKNOWN)
+                .and(DESTINATION_WORKLOAD, UNKNOWN)
+                .and(DESTINATION_WORKLOAD_NAMESPACE, service.namespace())
+                .and(DESTINATION_PRINCIPAL, UNKNOWN)
+                .and(DESTINATION_SERVICE, service.fqdn())
+                .and(DESTINATION_SERVICE_NAME, service.name())
+                .and(DESTINATION_SERVICE_NAMESPACE, service.namespace())
+                .and(DESTINATION_CLUSTER, cluster == null ? UNKNOWN : cluster.name())
+                .and(REQUEST_PROTOCOL, "http")
+                .and(CONNECTION_SECURITY_POLICY, "none");
+    }
+
+    /** Inbound, reported by the destination: a peer calls this pod's own service. */
+    private Tags inboundTags(String clusterName) {
+        ServiceName service = ServiceName.own(identity);
+        return Tags.of(REPORTER, "destination")
+                .and(SOURCE_WORKLOAD, UNKNOWN)
+                .and(SOURCE_WORKLOAD_NAMESPACE, UNKNOWN)
+                .and(SOURCE_PRINCIPAL, UNKNOWN)
+                .and(DESTINATION_WORKLOAD, identity.workload())
+                .and(DESTINATION_WORKLOAD_NAMESPACE, identity.namespace())
+                .and(DESTINATION_PRINCIPAL, UNKNOWN)
+                .and(DESTINATION_SERVICE, service.fqdn())
+                .and(DESTINATION_SERVICE_NAME, service.name())
+                .and(DESTINATION_SERVICE_NAMESPACE, service.namespace())
+                .and(DESTINATION_CLUSTER, clusterName)
+                .and(REQUEST_PROTOCOL, "http")
+                .and(CONNECTION_SECURITY_POLICY, "none");
+    }
+
+    /** The meters of one direction and cluster, with a cache of their outcomes. */
+    private final class Family {
+        private final Tags tags;
+        private final Map<Integer, Outcome> outcomes = new ConcurrentHashMap<>();
+        private final Counter retries;
+        private final Counter overflows;
+
+        Family(Tags tags) {
+            this.tags = tags;
+            String cluster = tags.stream().filter(t -> t.getKey().equals(DESTINATION_CLUSTER)).findFirst().orElseThrow().getValue();
+            this.retries = Counter.builder(RETRIES).description("Retries sent to a cluster, the keep-alive race retry included")
+                    .tag(CLUSTER, cluster).register(registry);
+            this.overflows = Counter.builder(OVERFLOWS).description("Requests refused because a cluster's connection pool was full")
+                    .tag(CLUSTER, cluster).register(registry);
+        }
+
+        Outcome outcome(int status, int flags, int grpcStatus) {
+            Integer key = status << 16 | flags << 5 | grpcStatus + 1;
+            Outcome outcome = outcomes.get(key);
+            return outcome != null ? outcome : outcomes.computeIfAbsent(key, k -> new Outcome(
+                    tags.and(RESPONSE_CODE, Integer.toString(status))
+                            .and(RESPONSE_FLAGS, ResponseFlag.format(flags))
+                            .and(GRPC_RESPONSE_STATUS, grpcStatus < 0 ? "" : Integer.toString(grpcStatus))));
+        }
+    }
+
+    /** The four meters of one outcome. */
+    private final class Outcome {
+        private final Counter requests;
+        private final DistributionSummary duration;
+        private final DistributionSummary requestBytes;
+        private final DistributionSummary responseBytes;
+
+        Outcome(Tags tags) {
+            this.requests = Counter.builder(REQUESTS).description("Requests, by outcome").tags(tags).register(registry);
+            this.duration = histogram(REQUEST_DURATION, "Request duration", tags).baseUnit(REQUEST_DURATION_UNIT).register(registry);
+            this.requestBytes = histogram(REQUEST_BYTES, "Request body sizes", tags).register(registry);
+            this.responseBytes = histogram(RESPONSE_BYTES, "Response body sizes", tags).register(registry);
+        }
+
+        void record(double millis, long received, long sent) {
+            requests.increment();
+            duration.record(millis);
+            requestBytes.record(received);
+            responseBytes.record(sent);
+        }
+    }
+
+    private static DistributionSummary.Builder histogram(String name, String description, Tags tags) {
+        return DistributionSummary.builder(name).description(description).tags(tags).serviceLevelObjectives(ISTIO_BUCKETS);
+    }
+}

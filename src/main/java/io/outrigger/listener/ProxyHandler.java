@@ -54,14 +54,19 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
     public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
         Channel[] channel = new Channel[1];
         response.withConnection(connection -> channel[0] = connection.channel());
-        if (draining.getAsBoolean()) {
-            // The client should take its next request elsewhere: this listener is going away.
-            response.keepAlive(false);
-        }
         Snapshot snapshot = snapshots.current();
         int loop = loops.indexOf(channel[0].eventLoop());
         ProxyExchange exchange = new ProxyExchange(direction, request, response, snapshot, loop,
                 loops.scheduler(loop), originalDestination(channel[0]));
+        if (direction == Direction.INBOUND) {
+            // Once draining starts, every response (in flight included) tells the client to take
+            // its next request elsewhere: this listener is going away.
+            exchange.beforeCommit(() -> {
+                if (draining.getAsBoolean()) {
+                    response.keepAlive(false);
+                }
+            });
+        }
         if (snapshot == null) {
             return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route: no valid configuration has been loaded");
         }

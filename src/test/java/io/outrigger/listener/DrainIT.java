@@ -1,0 +1,116 @@
+package io.outrigger.listener;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.outrigger.testing.Admin;
+import io.outrigger.testing.ProxyClient;
+import io.outrigger.testing.SidecarProcess;
+import io.outrigger.testing.TestUpstream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * SIGTERM and POST /actuator/drain: readiness goes down, inbound stops taking connections, a slow
+ * request in flight still completes, outbound keeps serving, and the process exits 0.
+ */
+class DrainIT {
+
+    static TestUpstream app;
+
+    @BeforeAll
+    static void start() {
+        app = TestUpstream.start("app").handler((request, response) -> Mono
+                .delay(Duration.ofMillis(request.uri().contains("slow") ? 1500 : 0))
+                .then(response.sendString(Mono.just("done")).then()));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    static String config() {
+        return """
+                outrigger:
+                  inbound: { app-port: %d }
+                  drain: { timeout: 5s }
+                  access-log: { enabled: false }
+                  routes:
+                    - { name: app, hosts: [ app ], route: [ { cluster: app } ] }
+                  clusters:
+                    app: { endpoints: [ "%s" ] }
+                """.formatted(app.port(), app.endpoint());
+    }
+
+    @Test
+    void sigtermDrainsInboundFinishesInFlightRequestsAndExitsZero() throws Exception {
+        try (SidecarProcess sidecar = SidecarProcess.start(config())) {
+            drains(sidecar, () -> sidecar.process().destroy());
+        }
+    }
+
+    @Test
+    void postDrainDoesTheSame() throws Exception {
+        try (SidecarProcess sidecar = SidecarProcess.start(config())) {
+            drains(sidecar, () -> assertThat(Admin.post(sidecar.adminPort, "/actuator/drain", null).statusCode()).isEqualTo(200));
+        }
+    }
+
+    private static void drains(SidecarProcess sidecar, Runnable trigger) throws Exception {
+        CompletableFuture<ProxyClient.Response> inFlight = CompletableFuture.supplyAsync(() -> {
+            try (ProxyClient client = new ProxyClient(sidecar.inboundPort)) {
+                return client.get("app", "/slow");
+            }
+        });
+        Thread.sleep(500);
+        trigger.run();
+
+        awaitRefused(sidecar.inboundPort);
+        int readiness = readiness(sidecar.adminPort);
+        assertThat(readiness).as("readiness during the drain").isIn(503, -1);
+        try (ProxyClient outbound = new ProxyClient(sidecar.outboundPort)) {
+            assertThat(outbound.get("app", "/fast").status()).as("outbound keeps serving during the drain").isEqualTo(200);
+        }
+        ProxyClient.Response slow = inFlight.get(10, TimeUnit.SECONDS);
+        assertThat(slow.status()).isEqualTo(200);
+        assertThat(slow.body()).isEqualTo("done");
+        assertThat(slow.header("connection")).isEqualToIgnoringCase("close");
+        assertThat(sidecar.process().waitFor(15, TimeUnit.SECONDS)).as(sidecar.log()).isTrue();
+        assertThat(sidecar.process().exitValue()).as(sidecar.log()).isZero();
+    }
+
+    /** A new inbound connection is refused at once once draining has begun. */
+    private static void awaitRefused(int port) throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            Throwable error = catchThrowable(() -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                }
+            });
+            if (error instanceof ConnectException) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the inbound listener still accepts connections");
+    }
+
+    private static int readiness(int adminPort) {
+        try {
+            return Admin.get(adminPort, "/actuator/health/readiness").statusCode();
+        } catch (IllegalStateException gone) {
+            return -1;
+        }
+    }
+
+}

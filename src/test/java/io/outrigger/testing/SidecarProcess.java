@@ -1,0 +1,93 @@
+package io.outrigger.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sidecar as a process of its own, started through its real main class, for what only a
+ * process shows: signals and exit codes.
+ */
+public final class SidecarProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path dir;
+    public final int outboundPort;
+    public final int inboundPort;
+    public final int adminPort;
+
+    private SidecarProcess(Process process, Path dir, int outboundPort, int inboundPort, int adminPort) {
+        this.process = process;
+        this.dir = dir;
+        this.outboundPort = outboundPort;
+        this.inboundPort = inboundPort;
+        this.adminPort = adminPort;
+    }
+
+    public static SidecarProcess start(String yaml) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("outrigger-process");
+        Path config = dir.resolve("application.yaml");
+        Files.writeString(config, yaml);
+        int outbound = freePort();
+        int inbound = freePort();
+        int admin = freePort();
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"),
+                "io.outrigger.OutriggerApplication",
+                "--spring.config.location=classpath:/application.yaml,file:" + config,
+                "--server.port=" + admin,
+                "--outrigger.outbound.port=" + outbound,
+                "--outrigger.inbound.port=" + inbound));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("outrigger.log").toFile()).start();
+        SidecarProcess sidecar = new SidecarProcess(process, dir, outbound, inbound, admin);
+        for (int i = 0; i < 300; i++) {
+            try {
+                if (Admin.get(admin, "/actuator/health/readiness").statusCode() == 200) {
+                    return sidecar;
+                }
+            } catch (IllegalStateException notYet) {
+                // not listening yet
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        String log = sidecar.log();
+        sidecar.close();
+        throw new IllegalStateException("the sidecar did not become ready:\n" + log);
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public String log() throws IOException {
+        return Files.readString(dir.resolve("outrigger.log"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+}

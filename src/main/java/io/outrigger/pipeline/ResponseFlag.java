@@ -6,6 +6,8 @@ public enum ResponseFlag {
     DC,
     /** Delay injected by a fault rule. */
     DI,
+    /** Downstream protocol error: the request itself was malformed (a bad body, a broken chunk). */
+    DPE,
     /** Request aborted by a fault rule. */
     FI,
     /** No route matched. */

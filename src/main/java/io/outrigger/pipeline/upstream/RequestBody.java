@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.pipeline.ProxyExchange;
+import io.outrigger.pipeline.ResponseFlag;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -23,6 +24,7 @@ public final class RequestBody {
     private final boolean bufferable;
     private ByteBuf buffered;
     private boolean streamed;
+    private boolean downstreamFailed;
 
     RequestBody(ProxyExchange exchange) {
         this.exchange = exchange;
@@ -50,6 +52,7 @@ public final class RequestBody {
                     buffered = buffer;
                     exchange.addBytesReceived(buffer.readableBytes());
                 })
+                .onErrorMap(this::downstreamFailure)
                 .then();
     }
 
@@ -69,8 +72,20 @@ public final class RequestBody {
         }
         return Flux.defer(() -> {
             streamed = true;
-            return exchange.request().receive().retain().doOnNext(b -> exchange.addBytesReceived(b.readableBytes()));
+            return exchange.request().receive().retain()
+                    .doOnNext(b -> exchange.addBytesReceived(b.readableBytes()))
+                    .doOnError(error -> downstreamFailed = true);
         });
+    }
+
+    /** Whether reading the client's body failed: the request, not the upstream, is at fault. */
+    boolean downstreamFailed() {
+        return downstreamFailed;
+    }
+
+    private UpstreamFailure downstreamFailure(Throwable error) {
+        downstreamFailed = true;
+        return new UpstreamFailure(400, ResponseFlag.DPE, "malformed request body", error);
     }
 
     /** Releases the retry buffer; the exchange is over. */

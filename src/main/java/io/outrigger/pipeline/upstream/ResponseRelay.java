@@ -23,6 +23,13 @@ final class ResponseRelay {
 
     static Mono<Void> relay(ProxyExchange exchange, UpstreamResponse upstream) {
         HttpServerResponse response = exchange.response();
+        if (response.hasSentHeaders()) {
+            // The listener already answered (a request it could not decode, typically): the
+            // upstream's answer has nowhere to go.
+            upstream.discard();
+            exchange.addFlag(ResponseFlag.DPE);
+            return Mono.empty();
+        }
         HttpHeaders from = upstream.response().responseHeaders();
         // Strip a copy: the server's own framing default (transfer-encoding: chunked for a body of
         // unknown length) must survive, or every streamed response would close the connection.

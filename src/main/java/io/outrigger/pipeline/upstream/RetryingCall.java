@@ -81,6 +81,10 @@ final class RetryingCall {
     }
 
     private Mono<UpstreamResponse> retryFailure(UpstreamTry attempt, UpstreamFailure failure) {
+        if (body.downstreamFailed()) {
+            // The client's body broke off or was malformed: no upstream is to blame, none is retried.
+            return Mono.error(new UpstreamFailure(400, ResponseFlag.DPE, "malformed request body", failure.getCause()));
+        }
         if (failure.flag() == ResponseFlag.UH || failure.flag() == ResponseFlag.UO) {
             return Mono.error(failure);
         }

@@ -68,8 +68,15 @@ class OutriggerConfiguration {
 
     /** The pod's identity labels are read once, at start: they do not change while a pod lives. */
     @Bean
-    RequestMetrics requestMetrics(MeterRegistry registry, ConfigurableEnvironment environment) {
-        return new RequestMetrics(registry, ConfigBinding.bindOrDefaults(environment).identity());
+    RequestMetrics requestMetrics(MeterRegistry registry, ConfigurableEnvironment environment, SnapshotHolder snapshotHolder) {
+        RequestMetrics metrics = new RequestMetrics(registry, ConfigBinding.identity(environment));
+        snapshotHolder.onReload(result -> {
+            Snapshot live = snapshotHolder.current();
+            if (result.outcome() == io.outrigger.config.ReloadResult.Outcome.APPLIED && live != null) {
+                metrics.retainOnly(live.clusters().values());
+            }
+        });
+        return metrics;
     }
 
     /** Where redirected connections learn their original destination; none outside iptables. */

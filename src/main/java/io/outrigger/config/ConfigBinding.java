@@ -25,6 +25,18 @@ public final class ConfigBinding {
         }
     }
 
+    /**
+     * The pod's identity alone: a mistake elsewhere in the tree must not turn the identity labels
+     * into "unknown" for the life of the process.
+     */
+    public static OutriggerProperties.Identity identity(Environment environment) {
+        try {
+            return Binder.get(environment).bindOrCreate("outrigger.identity", OutriggerProperties.Identity.class);
+        } catch (BindException e) {
+            return new Binder().bindOrCreate("outrigger.identity", OutriggerProperties.Identity.class);
+        }
+    }
+
     public static OutriggerProperties bind(Environment environment) throws InvalidConfigException {
         try {
             return Binder.get(environment).bindOrCreate("outrigger", OutriggerProperties.class);

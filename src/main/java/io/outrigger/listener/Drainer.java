@@ -17,6 +17,8 @@ public final class Drainer {
 
     private static final Logger log = LoggerFactory.getLogger(Drainer.class);
 
+    private static final long MIN_DRAIN_MILLIS = 300;
+
     private final ListenerManager listeners;
     private final Supplier<Duration> timeout;
     private final Runnable exit;
@@ -35,8 +37,17 @@ public final class Drainer {
             return false;
         }
         log.info("drain requested by {}", reason);
+        listeners.startDraining(); // readiness DOWN before this call returns
+        long started = System.nanoTime();
         draining = Thread.ofPlatform().name("outrigger-drain").start(() -> {
-            listeners.drainInbound(timeout.get());
+            try {
+                listeners.drainInbound(timeout.get());
+                // Give the management port a moment to answer the request that asked for the drain.
+                long waited = (System.nanoTime() - started) / 1_000_000;
+                Thread.sleep(Math.max(0, MIN_DRAIN_MILLIS - waited));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             exit.run();
         });
         return true;

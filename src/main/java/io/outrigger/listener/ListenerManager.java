@@ -26,9 +26,10 @@ import reactor.netty.http.server.HttpServer;
  * closes them when it stops. Ports and listener limits are read once, at bind time: a reload
  * changes routes and clusters, never a listening socket.
  *
- * <p>Draining closes the inbound listener gracefully: no new connections, idle keep-alive
- * connections closed, requests in flight finished (their responses say {@code Connection: close})
- * within the drain timeout. The outbound listener keeps serving the application meanwhile.
+ * <p>Draining closes the inbound listening socket (new connections are refused), and every
+ * inbound response from then on says {@code Connection: close}, so each open connection ends
+ * after its next response; whatever is still open at the drain timeout is closed. The outbound
+ * listener keeps serving the application meanwhile.
  */
 public final class ListenerManager implements SmartLifecycle {
 
@@ -71,11 +72,23 @@ public final class ListenerManager implements SmartLifecycle {
      * Stops the inbound listener gracefully and waits for its requests in flight, at most
      * {@code timeout}. Blocking: call it from a thread of its own.
      */
-    public void drainInbound(Duration timeout) {
+    public void drainInbound(Duration timeout) throws InterruptedException {
+        startDraining();
+        inbound.stopAccepting();
+        log.info("draining: inbound listener refuses new connections; waiting up to {} for {} open connection(s)",
+                timeout, inbound.activeConnections());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (inbound.activeConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        int left = inbound.activeConnections();
+        inbound.close(Duration.ofMillis(500));
+        log.info(left == 0 ? "draining: inbound connections finished" : "draining: timeout, {} inbound connection(s) closed", left);
+    }
+
+    /** Readiness DOWN and {@code Connection: close} on inbound responses, from now on. */
+    public void startDraining() {
         draining = true;
-        log.info("draining: inbound listener closed to new connections, waiting up to {} for requests in flight", timeout);
-        boolean finished = inbound.close(timeout);
-        log.info(finished ? "draining: inbound requests finished" : "draining: timeout, remaining inbound connections closed");
     }
 
     public boolean draining() {
@@ -110,10 +123,13 @@ public final class ListenerManager implements SmartLifecycle {
         return outbound.bound() && (inbound.bound() || draining);
     }
 
-    /** Runs before the management server stops, so health reports the drain to the end. */
+    /**
+     * Starts after the management server and stops before it (Spring stops higher phases first),
+     * so health can report on the listeners for as long as they exist.
+     */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE + 1024;
+        return SmartLifecycle.DEFAULT_PHASE - 1000;
     }
 
     /** One listening socket, its connections and their count. */
@@ -122,6 +138,7 @@ public final class ListenerManager implements SmartLifecycle {
         private final AtomicInteger active = new AtomicInteger();
         private final ChannelGroup connections;
         private volatile DisposableServer server;
+        private volatile boolean accepting;
 
         Listener(Direction direction) {
             this.direction = direction;
@@ -145,22 +162,31 @@ public final class ListenerManager implements SmartLifecycle {
                     })
                     .handle(handler)
                     .bindNow(Duration.ofSeconds(10));
+            accepting = true;
             log.info("{} listener on {}", name(), server.address());
         }
 
-        /** Closes gracefully; false when requests were still running at the timeout. */
-        boolean close(Duration timeout) {
+        /** Closes the listening socket only: open connections carry on. */
+        void stopAccepting() {
+            DisposableServer current = server;
+            if (current != null) {
+                accepting = false;
+                current.dispose();
+            }
+        }
+
+        /** Closes the socket and, after waiting at most {@code timeout} for running requests, every connection. */
+        void close(Duration timeout) {
             DisposableServer current = server;
             if (current == null) {
-                return true;
+                return;
             }
             server = null;
+            accepting = false;
             try {
                 current.disposeNow(timeout);
-                return true;
             } catch (IllegalStateException e) {
                 connections.close();
-                return false;
             }
         }
 
@@ -168,8 +194,9 @@ public final class ListenerManager implements SmartLifecycle {
             return direction.name().toLowerCase();
         }
 
+        /** Whether the listening socket is open. */
         public boolean bound() {
-            return server != null;
+            return accepting;
         }
 
         public int port() {

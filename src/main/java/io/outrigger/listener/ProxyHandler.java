@@ -11,25 +11,19 @@ import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.Direction;
-import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilterChain;
-import io.outrigger.pipeline.ResponseFlag;
 import org.reactivestreams.Publisher;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Where a listener hands each HTTP request to the pipeline: reads the live snapshot once, makes
- * the exchange and runs the direction's filter chain. A bug in a filter costs that one request a
- * 500, never the listener.
+ * the exchange and runs the direction's filter chain (whose outermost filter answers whatever
+ * goes wrong inside it, so a bug in a filter costs one request a 500, never the listener).
  */
 final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
-    private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
     private static final AttributeKey<Object> ORIGINAL_DESTINATION = AttributeKey.valueOf("outrigger.original-destination");
     private static final Object NOT_REDIRECTED = new Object();
 
@@ -67,13 +61,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
                 }
             });
         }
-        if (snapshot == null) {
-            return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route: no valid configuration has been loaded");
-        }
-        return chain.filter(exchange).onErrorResume(error -> {
-            log.error("{} request {} {} failed inside the proxy", direction, exchange.method(), exchange.path(), error);
-            return LocalReply.send(exchange, 500, null, "internal proxy error");
-        });
+        return chain.filter(exchange);
     }
 
     /** Looked up once per connection, when its first request arrives. */

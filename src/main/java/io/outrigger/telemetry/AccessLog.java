@@ -38,11 +38,12 @@ public final class AccessLog implements AutoCloseable {
 
     /** Formats and queues the exchange's line, if the live config wants access logs. */
     public void record(ProxyExchange exchange) {
-        OutriggerProperties.AccessLog config = exchange.snapshot().config().accessLog();
-        if (!config.enabled()) {
+        // With no valid config loaded yet, log as the defaults say (text, on).
+        OutriggerProperties.AccessLog config = exchange.snapshot() == null ? null : exchange.snapshot().config().accessLog();
+        if (config != null && !config.enabled()) {
             return;
         }
-        String line = "json".equals(config.format()) ? AccessLogFormat.json(exchange) : AccessLogFormat.text(exchange);
+        String line = config != null && "json".equals(config.format()) ? AccessLogFormat.json(exchange) : AccessLogFormat.text(exchange);
         if (!queue.offer(line)) {
             dropped.incrementAndGet();
         }

@@ -1,5 +1,7 @@
 package io.outrigger.telemetry;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,21 +26,43 @@ public final class RequestMetrics {
 
     private final MeterRegistry registry;
     private final OutriggerProperties.Identity identity;
-    private final Map<String, Family> outbound = new ConcurrentHashMap<>();
-    private final Map<String, Family> inbound = new ConcurrentHashMap<>();
+    private final Map<Cluster, Family> outbound = new ConcurrentHashMap<>();
+    private final Map<Cluster, Family> inbound = new ConcurrentHashMap<>();
+    private final Family noRoute;
 
     public RequestMetrics(MeterRegistry registry, OutriggerProperties.Identity identity) {
         this.registry = registry;
         this.identity = identity;
+        this.noRoute = new Family(outboundTags(null));
+    }
+
+    /**
+     * Forgets the meters of clusters a reload replaced or removed, so their series (and labels
+     * derived from an old config) do not outlive them.
+     */
+    public void retainOnly(Collection<Cluster> live) {
+        for (Map<Cluster, Family> families : List.of(outbound, inbound)) {
+            families.entrySet().removeIf(entry -> {
+                if (live.contains(entry.getKey())) {
+                    return false;
+                }
+                entry.getValue().remove();
+                return true;
+            });
+        }
     }
 
     /** Counts a finished exchange once. */
     public void record(ProxyExchange exchange) {
         Cluster cluster = exchange.cluster();
-        String clusterName = cluster == null ? UNKNOWN : cluster.name();
-        Family family = exchange.direction() == Direction.OUTBOUND
-                ? outbound.computeIfAbsent(clusterName, name -> new Family(outboundTags(cluster)))
-                : inbound.computeIfAbsent(clusterName, name -> new Family(inboundTags(name)));
+        Family family;
+        if (cluster == null) {
+            family = noRoute;
+        } else if (exchange.direction() == Direction.OUTBOUND) {
+            family = outbound.computeIfAbsent(cluster, c -> new Family(outboundTags(c)));
+        } else {
+            family = inbound.computeIfAbsent(cluster, c -> new Family(inboundTags(c.name())));
+        }
         double millis = (System.nanoTime() - exchange.startNanos()) / 1_000_000.0;
         family.outcome(exchange.status(), exchange.flagBits(), exchange.grpcStatus())
                 .record(millis, exchange.bytesReceived(), exchange.bytesSent());
@@ -50,7 +74,10 @@ public final class RequestMetrics {
         }
     }
 
-    /** Outbound, reported by the source: this pod calls a service it knows by its cluster. */
+    /**
+     * Outbound, reported by the source: this pod calls a service it knows by its cluster. As in
+     * Istio, the source cannot know the server's security policy: {@code unknown}.
+     */
     private Tags outboundTags(Cluster cluster) {
         ServiceName service = cluster == null ? ServiceName.UNKNOWN : ServiceName.of(cluster);
         return Tags.of(REPORTER, "source")
@@ -65,7 +92,7 @@ public final class RequestMetrics {
                 .and(DESTINATION_SERVICE_NAMESPACE, service.namespace())
                 .and(DESTINATION_CLUSTER, cluster == null ? UNKNOWN : cluster.name())
                 .and(REQUEST_PROTOCOL, "http")
-                .and(CONNECTION_SECURITY_POLICY, "none");
+                .and(CONNECTION_SECURITY_POLICY, UNKNOWN);
     }
 
     /** Inbound, reported by the destination: a peer calls this pod's own service. */
@@ -89,7 +116,7 @@ public final class RequestMetrics {
     /** The meters of one direction and cluster, with a cache of their outcomes. */
     private final class Family {
         private final Tags tags;
-        private final Map<Integer, Outcome> outcomes = new ConcurrentHashMap<>();
+        private final Map<Long, Outcome> outcomes = new ConcurrentHashMap<>();
         private final Counter retries;
         private final Counter overflows;
 
@@ -103,12 +130,18 @@ public final class RequestMetrics {
         }
 
         Outcome outcome(int status, int flags, int grpcStatus) {
-            Integer key = status << 16 | flags << 5 | grpcStatus + 1;
+            Long key = (long) status << 40 | (long) flags << 8 | grpcStatus + 1;
             Outcome outcome = outcomes.get(key);
             return outcome != null ? outcome : outcomes.computeIfAbsent(key, k -> new Outcome(
                     tags.and(RESPONSE_CODE, Integer.toString(status))
                             .and(RESPONSE_FLAGS, ResponseFlag.format(flags))
                             .and(GRPC_RESPONSE_STATUS, grpcStatus < 0 ? "" : Integer.toString(grpcStatus))));
+        }
+
+        void remove() {
+            registry.remove(retries);
+            registry.remove(overflows);
+            outcomes.values().forEach(Outcome::remove);
         }
     }
 
@@ -124,6 +157,13 @@ public final class RequestMetrics {
             this.duration = histogram(REQUEST_DURATION, "Request duration", tags).baseUnit(REQUEST_DURATION_UNIT).register(registry);
             this.requestBytes = histogram(REQUEST_BYTES, "Request body sizes", tags).register(registry);
             this.responseBytes = histogram(RESPONSE_BYTES, "Response body sizes", tags).register(registry);
+        }
+
+        void remove() {
+            registry.remove(requests);
+            registry.remove(duration);
+            registry.remove(requestBytes);
+            registry.remove(responseBytes);
         }
 
         void record(double millis, long received, long sent) {

@@ -98,13 +98,14 @@ class AdminEndpointsIT {
             OutputStream out = open.getOutputStream();
             out.write("GET".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            String listeners = "";
-            for (int i = 0; i < 50 && !listeners.contains("\"name\":\"inbound\",\"address\""); i++) {
+            String listeners = Admin.get(admin, "/actuator/listeners").body();
+            for (int i = 0; i < 50 && !listeners.matches(".*\"name\":\"inbound\"[^}]*\"activeConnections\":1,.*"); i++) {
+                Thread.sleep(20);
                 listeners = Admin.get(admin, "/actuator/listeners").body();
             }
             assertThat(listeners).contains("\"port\":" + sidecar.outboundPort()).contains("\"port\":" + sidecar.inboundPort())
                     .contains("\"state\":\"listening\"");
-            assertThat(listeners).containsPattern("\"name\":\"inbound\"[^}]*\"activeConnections\":1");
+            assertThat(listeners).containsPattern("\"name\":\"inbound\"[^}]*\"activeConnections\":1,");
         }
     }
 

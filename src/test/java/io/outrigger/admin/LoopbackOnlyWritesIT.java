@@ -29,7 +29,8 @@ class LoopbackOnlyWritesIT {
         String missing = TestHosts.unavailable();
         Assumptions.assumeTrue(missing == null, () -> "skipped: " + missing);
         remote = TestHosts.namespace("orla" + ProcessHandle.current().pid() % 100000, HOST, REMOTE);
-        sidecar = Sidecar.start("outrigger: {}\n");
+        // As in a pod: Spring Boot would trust X-Forwarded-For on Kubernetes unless told not to.
+        sidecar = Sidecar.start("outrigger: {}\n", "--spring.main.cloud-platform=kubernetes");
     }
 
     @AfterAll
@@ -52,6 +53,9 @@ class LoopbackOnlyWritesIT {
         assertThat(RawHttp.status(fromRemote("POST", "/actuator/drain"))).isEqualTo(403);
         assertThat(RawHttp.status(fromRemote("POST", "/actuator/loggers/io.outrigger"))).isEqualTo(403);
         assertThat(RawHttp.status(fromRemote("DELETE", "/actuator/routes"))).isEqualTo(403);
+        String forged = remote.http(HOST, sidecar.adminPort(), "POST /actuator/drain HTTP/1.1\r\nHost: outrigger\r\n"
+                + "X-Forwarded-For: 127.0.0.1\r\nForwarded: for=127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        assertThat(RawHttp.status(forged)).as("a forwarded header does not make a caller local").isEqualTo(403);
         assertThat(sidecar.bean(io.outrigger.listener.Drainer.class).started()).isFalse();
     }
 

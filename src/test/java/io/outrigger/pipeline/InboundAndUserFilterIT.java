@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,7 +54,9 @@ class InboundAndUserFilterIT {
         @Bean
         @Order(2)
         ProxyFilter blocking() {
-            return (exchange, chain) -> exchange.path().startsWith("/blocked")
+            return (exchange, chain) -> exchange.path().startsWith("/boom")
+                    ? throwing()
+                    : exchange.path().startsWith("/blocked")
                     ? LocalReply.send(exchange, 451, null, "blocked by policy")
                     : chain.filter(exchange);
         }
@@ -127,6 +130,23 @@ class InboundAndUserFilterIT {
         }
         pool.shutdown();
         assertThat(threadChanges.get()).isZero();
+    }
+
+    static Mono<Void> throwing() {
+        throw new IllegalStateException("a bug in a user filter");
+    }
+
+    @Test
+    void aFilterThatThrowsCostsOneRequestA500AndIsCounted() {
+        try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            ProxyClient.Response response = client.get("remote", "/boom");
+            assertThat(response.status()).isEqualTo(500);
+            assertThat(response.body()).isEqualTo("internal proxy error\n");
+            assertThat(client.get("remote", "/fine").status()).isEqualTo(200);
+        }
+        String page = io.outrigger.testing.Admin.get(sidecar.adminPort(), "/actuator/prometheus").body();
+        assertThat(new io.outrigger.testing.PrometheusPage(page).sum("istio_requests_total",
+                java.util.Map.of("response_code", "500", "destination_cluster", "remote"))).isEqualTo(1);
     }
 
     @Test

@@ -87,7 +87,7 @@ class IstioMetricsIT {
                 client.get("unmatched-" + i + ".example", "/");
             }
         }
-        PrometheusPage after = scrape();
+        PrometheusPage after = scrapeUntil(page -> delta(before, page, "istio_requests_total", noRoute) >= 4);
         assertThat(delta(before, after, "istio_requests_total", ok)).isEqualTo(7);
         assertThat(delta(before, after, "istio_requests_total", failed)).isEqualTo(3);
         assertThat(delta(before, after, "istio_requests_total", fault)).isEqualTo(2);
@@ -111,7 +111,7 @@ class IstioMetricsIT {
                 .containsEntry("destination_service", "reviews")
                 .containsEntry("destination_workload", "unknown")
                 .containsEntry("request_protocol", "http")
-                .containsEntry("connection_security_policy", "none")
+                .containsEntry("connection_security_policy", "unknown")
                 .containsKeys("source_principal", "destination_principal", "destination_service_name",
                         "destination_service_namespace", "destination_workload_namespace", "grpc_response_status");
     }
@@ -146,7 +146,10 @@ class IstioMetricsIT {
 
     @Test
     void outriggersOwnMetersArePublished() {
-        PrometheusPage page = scrape();
+        try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            client.get("reviews", "/ok");
+        }
+        PrometheusPage page = scrapeUntil(p -> !p.series("outrigger_upstream_retries_total", Map.of("cluster", "reviews")).isEmpty());
         assertThat(page.sum("outrigger_config_version", Map.of())).isEqualTo(sidecar.snapshots().current().version());
         assertThat(page.sum("outrigger_config_reloads_total", Map.of("result", "applied"))).isGreaterThanOrEqualTo(1);
         assertThat(page.series("outrigger_listener_active_connections", Map.of("listener", "inbound"))).hasSize(1);
@@ -174,6 +177,20 @@ class IstioMetricsIT {
         } finally {
             Files.deleteIfExists(page);
         }
+    }
+
+    /** Counts are recorded as each exchange completes, a moment after its client has the response. */
+    static PrometheusPage scrapeUntil(java.util.function.Predicate<PrometheusPage> done) {
+        PrometheusPage page = scrape();
+        for (int i = 0; i < 50 && !done.test(page); i++) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            page = scrape();
+        }
+        return page;
     }
 
     private static double delta(PrometheusPage before, PrometheusPage after, String name, Map<String, String> labels) {

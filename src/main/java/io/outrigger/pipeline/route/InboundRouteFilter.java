@@ -1,6 +1,8 @@
 package io.outrigger.pipeline.route;
 
+import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
+import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.pipeline.ProxyFilter;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.routing.Route;
@@ -11,6 +13,9 @@ public final class InboundRouteFilter implements ProxyFilter {
 
     @Override
     public Mono<Void> filter(ProxyExchange exchange, ProxyFilterChain chain) {
+        if (exchange.snapshot() == null) {
+            return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route: no valid configuration has been loaded");
+        }
         Route route = exchange.snapshot().inbound();
         exchange.route(route);
         exchange.cluster(route.destinations().choose());

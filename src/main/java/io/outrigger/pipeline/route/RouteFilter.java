@@ -19,6 +19,9 @@ public final class RouteFilter implements ProxyFilter {
     @Override
     public Mono<Void> filter(ProxyExchange exchange, ProxyFilterChain chain) {
         Snapshot snapshot = exchange.snapshot();
+        if (snapshot == null) {
+            return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route: no valid configuration has been loaded");
+        }
         Route route = snapshot.outbound().find(exchange.authority(), exchange.method(), exchange.path(),
                 exchange.request().requestHeaders());
         if (route == null) {

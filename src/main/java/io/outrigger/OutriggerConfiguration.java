@@ -11,6 +11,7 @@ import io.outrigger.config.ConfigFileWatcher;
 import io.outrigger.config.ConfigReloader;
 import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
+import io.outrigger.interception.LinuxOriginalDestination;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.listener.Drainer;
 import io.outrigger.listener.ListenerManager;
@@ -79,11 +80,11 @@ class OutriggerConfiguration {
         return metrics;
     }
 
-    /** Where redirected connections learn their original destination; none outside iptables. */
+    /** Where redirected connections learn their original destination: netfilter's record, on Linux. */
     @Bean
     @ConditionalOnMissingBean
     OriginalDestination originalDestination() {
-        return OriginalDestination.NONE;
+        return LinuxOriginalDestination.supported() ? new LinuxOriginalDestination() : OriginalDestination.NONE;
     }
 
     @Bean

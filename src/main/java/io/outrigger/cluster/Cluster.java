@@ -33,11 +33,13 @@ public final class Cluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
     static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     static final int KEEP_ADDRESSES_FOR_FAILED_LOOKUPS = 2;
+    static final int MAX_DYNAMIC_ENDPOINTS = 1024;
 
     private final String name;
     private final OutriggerProperties.Cluster config;
     private final ConnectionProvider[] pools;
     private final PoolUse poolUse = new PoolUse();
+    private final Map<InetSocketAddress, Endpoint> dynamic = new java.util.concurrent.ConcurrentHashMap<>();
     private final HttpClient[] clients;
     private final LoadBalancer balancer;
     private final List<EndpointAddress> configured;
@@ -96,6 +98,23 @@ public final class Cluster implements AutoCloseable {
 
     public List<Endpoint> endpoints() {
         return endpoints;
+    }
+
+    /**
+     * The endpoint for an address known only per connection (the application port of an inbound
+     * connection, the original destination of a pass-through one). Kept for reuse up to a bound,
+     * so arbitrary destinations cannot grow the cache without limit.
+     */
+    public Endpoint endpointFor(InetSocketAddress address) {
+        Endpoint endpoint = dynamic.get(address);
+        if (endpoint == null) {
+            endpoint = new Endpoint(address, clients);
+            if (dynamic.size() < MAX_DYNAMIC_ENDPOINTS) {
+                Endpoint raced = dynamic.putIfAbsent(address, endpoint);
+                endpoint = raced != null ? raced : endpoint;
+            }
+        }
+        return endpoint;
     }
 
     /** Connections to {@code endpoint} in use, idle and waited for, over every event loop. */

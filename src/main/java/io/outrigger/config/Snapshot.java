@@ -15,10 +15,12 @@ import io.outrigger.routing.RouteTable;
  * @param config    the effective config this snapshot was compiled from
  * @param outbound  the route table for the outbound listener
  * @param inbound   the single route every inbound request takes, to the local application
+ * @param passthrough the route of redirected outbound requests no route claims, in allow-any mode
+ * @param inboundAppAddress where the application listens, resolved once
  * @param clusters  every cluster, by name, the inbound one included
  */
 public record Snapshot(long version, String hash, OutriggerProperties config, RouteTable outbound, Route inbound,
-        Map<String, Cluster> clusters) {
+        Route passthrough, java.net.InetAddress inboundAppAddress, Map<String, Cluster> clusters) {
 
     public boolean registryOnly() {
         return "registry-only".equals(config.outbound().mode());

@@ -1,5 +1,7 @@
 package io.outrigger.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,14 +29,28 @@ final class SnapshotCompiler {
         all.put(inboundClusterName(inbound), new OutriggerProperties.Cluster(
                 List.of(inbound.appAddress() + ":" + inbound.appPort()), "round-robin", Duration.ofSeconds(1),
                 Duration.ofSeconds(5), new OutriggerProperties.ConnectionPool(1024, 1024, Duration.ofSeconds(60))));
+        all.put(PASSTHROUGH, new OutriggerProperties.Cluster(List.of(), "round-robin", Duration.ofSeconds(1),
+                Duration.ofSeconds(5), new OutriggerProperties.ConnectionPool(1024, 1024, Duration.ofSeconds(60))));
         return all;
     }
 
     static Snapshot compile(long version, String hash, OutriggerProperties config, Map<String, Cluster> clusters) {
         Cluster app = clusters.get(inboundClusterName(config.inbound()));
         Route inbound = Route.direct("inbound|" + config.inbound().appPort(), app, RetryPolicy.DEFAULT);
-        return new Snapshot(version, hash, config, RouteTable.compile(config.routes(), clusters), inbound, Map.copyOf(clusters));
+        Route passthrough = Route.direct(PASSTHROUGH, clusters.get(PASSTHROUGH), RetryPolicy.DEFAULT);
+        InetAddress appAddress;
+        try {
+            appAddress = InetAddress.getByName(config.inbound().appAddress());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("outrigger.inbound.app-address: '" + config.inbound().appAddress()
+                    + "' does not resolve", e);
+        }
+        return new Snapshot(version, hash, config, RouteTable.compile(config.routes(), clusters), inbound, passthrough,
+                appAddress, Map.copyOf(clusters));
     }
+
+    /** Istio's name for the cluster of redirected requests that go to their original destination. */
+    static final String PASSTHROUGH = "PassthroughCluster";
 
     /** Istio's name for the inbound cluster of an application port. */
     static String inboundClusterName(OutriggerProperties.Inbound inbound) {

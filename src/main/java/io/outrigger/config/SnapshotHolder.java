@@ -59,7 +59,7 @@ public final class SnapshotHolder {
             next = SnapshotCompiler.compile(live == null ? 1 : live.version() + 1, hash, candidate, prepared);
         } catch (RuntimeException e) {
             clusters.discard(prepared);
-            return reject(source, List.of("outrigger: cannot compile: " + e));
+            return reject(source, List.of(e instanceof IllegalArgumentException ? e.getMessage() : "outrigger: cannot compile: " + e));
         }
         current = next;
         clusters.commit(prepared);

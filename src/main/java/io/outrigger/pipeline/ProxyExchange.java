@@ -37,6 +37,7 @@ public final class ProxyExchange {
     private Route route;
     private Cluster cluster;
     private String upstreamHost;
+    private InetSocketAddress upstreamAddress;
     private int status;
     private int flags;
     private int grpcStatus = -1;
@@ -151,6 +152,15 @@ public final class ProxyExchange {
 
     public void cluster(Cluster cluster) {
         this.cluster = cluster;
+    }
+
+    /** Where to connect when the route names no fixed endpoints (inbound, pass-through); else null. */
+    public InetSocketAddress upstreamAddress() {
+        return upstreamAddress;
+    }
+
+    public void upstreamAddress(InetSocketAddress upstreamAddress) {
+        this.upstreamAddress = upstreamAddress;
     }
 
     public String upstreamHost() {

@@ -1,5 +1,7 @@
 package io.outrigger.pipeline.route;
 
+import java.net.InetSocketAddress;
+
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ResponseFlag;
@@ -8,7 +10,10 @@ import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.routing.Route;
 import reactor.core.publisher.Mono;
 
-/** Inbound routing: every request goes to the local application, through the inbound cluster. */
+/**
+ * Inbound routing: every request goes to the local application: to the port the client meant
+ * when iptables redirected the connection, else to {@code inbound.app-port}.
+ */
 public final class InboundRouteFilter implements ProxyFilter {
 
     @Override
@@ -19,6 +24,11 @@ public final class InboundRouteFilter implements ProxyFilter {
         Route route = exchange.snapshot().inbound();
         exchange.route(route);
         exchange.cluster(route.destinations().choose());
+        InetSocketAddress original = exchange.originalDestination();
+        if (original != null) {
+            // Redirected by iptables: the application port the client meant, on the app address.
+            exchange.upstreamAddress(new InetSocketAddress(exchange.snapshot().inboundAppAddress(), original.getPort()));
+        }
         return chain.filter(exchange);
     }
 }

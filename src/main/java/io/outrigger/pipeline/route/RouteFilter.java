@@ -1,5 +1,7 @@
 package io.outrigger.pipeline.route;
 
+import java.net.InetSocketAddress;
+
 import io.outrigger.config.Snapshot;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
@@ -12,7 +14,8 @@ import reactor.core.publisher.Mono;
 /**
  * Outbound routing: the first route of the snapshot's table that matches the request's
  * authority, path, method and headers, then one of its clusters by weight. An unmatched request
- * gets 502 {@code NR}.
+ * that iptables redirected goes to its original destination ({@code outbound.mode: allow-any}, the
+ * default; Istio's PassthroughCluster), and otherwise gets 502 {@code NR}.
  */
 public final class RouteFilter implements ProxyFilter {
 
@@ -25,7 +28,15 @@ public final class RouteFilter implements ProxyFilter {
         Route route = snapshot.outbound().find(exchange.authority(), exchange.method(), exchange.path(),
                 exchange.request().requestHeaders());
         if (route == null) {
-            return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route matched " + describe(exchange));
+            InetSocketAddress original = exchange.originalDestination();
+            if (original == null || snapshot.registryOnly()) {
+                return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route matched " + describe(exchange));
+            }
+            // allow-any: a redirected request no route claims goes where the application sent it.
+            exchange.route(snapshot.passthrough());
+            exchange.cluster(snapshot.passthrough().destinations().choose());
+            exchange.upstreamAddress(original);
+            return chain.filter(exchange);
         }
         exchange.route(route);
         exchange.cluster(route.destinations().choose());

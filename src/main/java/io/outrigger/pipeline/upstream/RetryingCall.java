@@ -1,5 +1,6 @@
 package io.outrigger.pipeline.upstream;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -44,7 +45,8 @@ final class RetryingCall {
 
     Mono<UpstreamResponse> execute() {
         Cluster cluster = exchange.cluster();
-        Endpoint endpoint = cluster.pick();
+        InetSocketAddress fixed = exchange.upstreamAddress();
+        Endpoint endpoint = fixed != null ? cluster.endpointFor(fixed) : cluster.pick();
         if (endpoint == null) {
             return Mono.error(new UpstreamFailure(503, ResponseFlag.UH, "no healthy upstream", null));
         }

@@ -19,6 +19,11 @@ public final class Admin {
         return send(port, HttpRequest.newBuilder(uri(port, path)).GET());
     }
 
+    /** A GET to another local address (a test host's). */
+    public static HttpResponse<String> get(int port, String host, String path) {
+        return send(port, HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).GET());
+    }
+
     public static HttpResponse<String> post(int port, String path, String json) {
         return send(port, HttpRequest.newBuilder(uri(port, path))
                 .header("content-type", "application/json")

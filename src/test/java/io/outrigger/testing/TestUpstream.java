@@ -31,11 +31,11 @@ public final class TestUpstream implements AutoCloseable {
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private volatile BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler;
 
-    private TestUpstream(String name) {
+    private TestUpstream(String name, String host) {
         this.name = name;
         this.handler = (request, response) -> response.header("x-upstream", name).sendString(Mono.just(name));
         this.server = HttpServer.create()
-                .host("127.0.0.1")
+                .host(host)
                 .port(0)
                 .handle((request, response) -> {
                     requests.incrementAndGet();
@@ -47,7 +47,12 @@ public final class TestUpstream implements AutoCloseable {
     }
 
     public static TestUpstream start(String name) {
-        return new TestUpstream(name);
+        return new TestUpstream(name, "127.0.0.1");
+    }
+
+    /** On another local address, such as a test host's (198.18.0.0/15). */
+    public static TestUpstream start(String name, String host) {
+        return new TestUpstream(name, host);
     }
 
     public TestUpstream handler(BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {
@@ -60,7 +65,7 @@ public final class TestUpstream implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "127.0.0.1:" + port();
+        return ((java.net.InetSocketAddress) server.address()).getAddress().getHostAddress() + ":" + port();
     }
 
     public String name() {

@@ -1,0 +1,183 @@
+package io.outrigger.interception;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.outrigger.testing.Admin;
+import io.outrigger.testing.PrometheusPage;
+import io.outrigger.testing.TestHosts;
+import io.outrigger.testing.TestUpstream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A pod in a network namespace (198.18.2.2): an application (JDK's jwebserver) on 8080, Outrigger
+ * running as uid 1337, and the rules {@code outrigger-init} installs. Outside it, on this host's
+ * end of the veth pair (198.18.2.1), a client and two remote servers.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InterceptionIT {
+
+    static final String HOST = "198.18.2.1";
+    static final String POD = "198.18.2.2";
+    static final Path INIT = Path.of("manifests/outrigger-init").toAbsolutePath();
+    static final Path JAR = Path.of("target/outrigger-0.1.0-SNAPSHOT.jar").toAbsolutePath();
+    static final String JDK = ProcessHandle.current().info().command().map(c -> Path.of(c).getParent().toString()).orElse("");
+
+    static TestHosts.TestNamespace pod;
+    static TestUpstream remote;
+    static TestUpstream excluded;
+    static Path dir;
+    static final List<Process> processes = new ArrayList<>();
+    static Process outrigger;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String missing = TestHosts.unavailable();
+        Assumptions.assumeTrue(missing == null, () -> "skipped: " + missing);
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")),
+                "skipped: needs iptables (Debian package iptables; .ci/run installs it)");
+        Assumptions.assumeTrue(Files.isRegularFile(JAR), "skipped: needs the packaged jar (runs after 'package')");
+        pod = TestHosts.namespace(podName(), HOST, POD);
+        remote = TestUpstream.start("remote", HOST).handler((request, response) -> response.sendString(reactor.core.publisher.Mono.just("remote")));
+        excluded = TestUpstream.start("excluded", HOST);
+
+        pod.exec(INIT.toString(), "--exclude-outbound-ports", Integer.toString(excluded.port()));
+
+        dir = Files.createTempDirectory("outrigger-pod");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(dir.resolve("hello.txt"), "app-ok");
+        Files.writeString(dir.resolve("application.yaml"), """
+                outrigger:
+                  inbound: { app-port: 8080 }
+                  routes:
+                    - name: remote
+                      hosts: [ "%s:%d" ]
+                      route: [ { cluster: remote } ]
+                      headers: { response: { set: { x-outrigger: applied } } }
+                  clusters:
+                    remote: { endpoints: [ "%s" ] }
+                """.formatted(HOST, remote.port(), remote.endpoint()));
+        processes.add(inPod(dir.resolve("app.log"), "ip", "netns", "exec", podName(), JDK + "/jwebserver",
+                "-b", "0.0.0.0", "-p", "8080", "-d", dir.toString()));
+        outrigger = inPod(dir.resolve("outrigger.log"), "ip", "netns", "exec", podName(),
+                "setpriv", "--reuid=1337", "--regid=1337", "--clear-groups",
+                JDK + "/java", "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-jar", JAR.toString(),
+                "--spring.config.location=classpath:/application.yaml,file:" + dir.resolve("application.yaml"));
+        processes.add(outrigger);
+        for (int i = 0; i < 300; i++) {
+            try {
+                if (Admin.get(15020, POD, "/actuator/health/readiness").statusCode() == 200) {
+                    return;
+                }
+            } catch (IllegalStateException notYet) {
+                // starting
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("Outrigger did not become ready in the pod:\n" + Files.readString(dir.resolve("outrigger.log")));
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        for (Process process : processes) {
+            process.destroyForcibly();
+        }
+        if (remote != null) {
+            remote.close();
+        }
+        if (excluded != null) {
+            excluded.close();
+        }
+        if (pod != null) {
+            pod.close();
+        }
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aClientReachesTheApplicationPortThroughTheInboundListener() {
+        double before = requests("destination");
+        assertThat(Admin.get(8080, POD, "/hello.txt").body()).isEqualTo("app-ok");
+        assertThat(requests("destination") - before).isEqualTo(1);
+    }
+
+    @Test
+    @Order(2)
+    void theApplicationsOutboundCallIsCapturedAndTheRouteApplies() {
+        String response = curlAsApplication("http://" + HOST + ":" + remote.port() + "/");
+        assertThat(response).containsIgnoringCase("x-outrigger: applied").endsWith("remote");
+        // Outrigger's own upstream connection was not captured again: the remote saw one request.
+        assertThat(remote.requests()).isEqualTo(1);
+        assertThat(requests("source")).isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
+    void anExcludedPortBypassesTheProxy() {
+        double before = requests("source");
+        assertThat(curlAsApplication("http://" + HOST + ":" + excluded.port() + "/")).endsWith("excluded");
+        assertThat(requests("source")).isEqualTo(before);
+    }
+
+    @Test
+    @Order(4)
+    void runningTheInitScriptTwiceLeavesTheSameRules() {
+        String once = pod.exec("iptables-save", "-t", "nat").replaceAll("(?m)^#.*\\n", "");
+        pod.exec(INIT.toString(), "--exclude-outbound-ports", Integer.toString(excluded.port()));
+        String twice = pod.exec("iptables-save", "-t", "nat").replaceAll("(?m)^#.*\\n", "");
+        assertThat(twice).isEqualTo(once).contains("OUTRIGGER_OUTPUT").contains("--uid-owner 1337");
+    }
+
+    @Test
+    @Order(5)
+    void withOutriggerStoppedACapturedConnectionIsRefusedAtOnce() throws Exception {
+        outrigger.destroyForcibly();
+        outrigger.waitFor(10, TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        Process curl = new ProcessBuilder("ip", "netns", "exec", podName(), "setpriv", "--reuid=1000", "--regid=1000",
+                "--clear-groups", "curl", "-s", "--max-time", "10", "http://" + HOST + ":" + remote.port() + "/")
+                .redirectErrorStream(true).start();
+        curl.getInputStream().readAllBytes();
+        assertThat(curl.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        assertThat(curl.exitValue()).as("curl: connection refused").isEqualTo(7);
+        assertThat(System.nanoTime() - start).as("refused, not hung").isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    private static String podName() {
+        return "orpod" + ProcessHandle.current().pid() % 10000;
+    }
+
+    private static Process inPod(Path log, String... command) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** An HTTP call made by "the application": a process in the pod, not uid 1337. */
+    private static String curlAsApplication(String url) {
+        return pod.exec("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "curl", "-si", "--max-time", "10", url);
+    }
+
+    private static double requests(String reporter) {
+        String page = Admin.get(15020, POD, "/actuator/prometheus").body();
+        return new PrometheusPage(page).sum("istio_requests_total", Map.of("reporter", reporter));
+    }
+}

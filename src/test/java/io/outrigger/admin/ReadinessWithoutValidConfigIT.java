@@ -31,9 +31,10 @@ class ReadinessWithoutValidConfigIT {
                 assertThat(response.status()).isEqualTo(502);
                 assertThat(response.body()).contains("no valid configuration");
             }
-            String page = Admin.get(sidecar.adminPort(), "/actuator/prometheus").body();
-            assertThat(new io.outrigger.testing.PrometheusPage(page).sum("istio_requests_total",
-                    java.util.Map.of("response_code", "502", "response_flags", "NR"))).as("counted too").isEqualTo(1);
+            java.util.Map<String, String> noRoute = java.util.Map.of("response_code", "502", "response_flags", "NR");
+            assertThat(io.outrigger.testing.PrometheusPage.scrapeUntil(sidecar.adminPort(),
+                    p -> p.sum("istio_requests_total", noRoute) >= 1).sum("istio_requests_total", noRoute))
+                    .as("counted too").isEqualTo(1);
 
             ReloadResult before = sidecar.snapshots().lastResult();
             sidecar.replaceConfig("""

@@ -144,9 +144,9 @@ class InboundAndUserFilterIT {
             assertThat(response.body()).isEqualTo("internal proxy error\n");
             assertThat(client.get("remote", "/fine").status()).isEqualTo(200);
         }
-        String page = io.outrigger.testing.Admin.get(sidecar.adminPort(), "/actuator/prometheus").body();
-        assertThat(new io.outrigger.testing.PrometheusPage(page).sum("istio_requests_total",
-                java.util.Map.of("response_code", "500", "destination_cluster", "remote"))).isEqualTo(1);
+        java.util.Map<String, String> failed = java.util.Map.of("response_code", "500", "destination_cluster", "remote");
+        assertThat(io.outrigger.testing.PrometheusPage.scrapeUntil(sidecar.adminPort(),
+                p -> p.sum("istio_requests_total", failed) >= 1).sum("istio_requests_total", failed)).isEqualTo(1);
     }
 
     @Test

@@ -104,8 +104,9 @@ class IstioMetricsIT {
         try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
             client.get("reviews", "/ok");
         }
-        PrometheusPage.Sample sample = scrape().series("istio_requests_total",
-                Map.of("reporter", "source", "destination_cluster", "reviews", "response_code", "200")).getFirst();
+        Map<String, String> labels = Map.of("reporter", "source", "destination_cluster", "reviews", "response_code", "200");
+        PrometheusPage.Sample sample = scrapeUntil(p -> !p.series("istio_requests_total", labels).isEmpty())
+                .series("istio_requests_total", labels).getFirst();
         assertThat(sample.labels()).containsEntry("source_workload", "productpage-v1")
                 .containsEntry("source_workload_namespace", "shop")
                 .containsEntry("destination_service", "reviews")
@@ -121,8 +122,9 @@ class IstioMetricsIT {
         try (ProxyClient client = new ProxyClient(sidecar.inboundPort())) {
             assertThat(client.get("productpage", "/").status()).isEqualTo(200);
         }
-        PrometheusPage.Sample sample = scrape().series("istio_requests_total",
-                Map.of("reporter", "destination", "response_code", "200")).getFirst();
+        Map<String, String> labels = Map.of("reporter", "destination", "response_code", "200");
+        PrometheusPage.Sample sample = scrapeUntil(p -> !p.series("istio_requests_total", labels).isEmpty())
+                .series("istio_requests_total", labels).getFirst();
         assertThat(sample.labels()).containsEntry("destination_workload", "productpage-v1")
                 .containsEntry("destination_workload_namespace", "shop")
                 .containsEntry("destination_service", "productpage.shop.svc.cluster.local")
@@ -136,8 +138,9 @@ class IstioMetricsIT {
         try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
             client.get("reviews", "/ok");
         }
-        List<String> bounds = scrape().series("istio_request_duration_milliseconds_bucket",
-                        Map.of("destination_cluster", "reviews", "response_code", "200")).stream()
+        Map<String, String> labels = Map.of("destination_cluster", "reviews", "response_code", "200");
+        List<String> bounds = scrapeUntil(p -> !p.series("istio_request_duration_milliseconds_bucket", labels).isEmpty())
+                .series("istio_request_duration_milliseconds_bucket", labels).stream()
                 .map(s -> s.labels().get("le")).toList();
         assertThat(bounds).containsExactly("0.5", "1.0", "5.0", "10.0", "25.0", "50.0", "100.0", "250.0", "500.0",
                 "1000.0", "2500.0", "5000.0", "10000.0", "30000.0", "60000.0", "300000.0", "600000.0", "1800000.0",
@@ -179,18 +182,8 @@ class IstioMetricsIT {
         }
     }
 
-    /** Counts are recorded as each exchange completes, a moment after its client has the response. */
     static PrometheusPage scrapeUntil(java.util.function.Predicate<PrometheusPage> done) {
-        PrometheusPage page = scrape();
-        for (int i = 0; i < 50 && !done.test(page); i++) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            page = scrape();
-        }
-        return page;
+        return PrometheusPage.scrapeUntil(sidecar.adminPort(), done);
     }
 
     private static double delta(PrometheusPage before, PrometheusPage after, String name, Map<String, String> labels) {

@@ -37,6 +37,24 @@ public final class PrometheusPage {
         }
     }
 
+    /**
+     * Scrapes a sidecar until {@code done} holds (at most a second): a request is counted as its
+     * exchange completes, a moment after the client has the response.
+     */
+    public static PrometheusPage scrapeUntil(int adminPort, java.util.function.Predicate<PrometheusPage> done) {
+        PrometheusPage page = new PrometheusPage(Admin.get(adminPort, "/actuator/prometheus").body());
+        for (int i = 0; i < 50 && !done.test(page); i++) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            page = new PrometheusPage(Admin.get(adminPort, "/actuator/prometheus").body());
+        }
+        return page;
+    }
+
     /** The samples of {@code name} whose labels include all of {@code labels}. */
     public List<Sample> series(String name, Map<String, String> labels) {
         return samples.stream()

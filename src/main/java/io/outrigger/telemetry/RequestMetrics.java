@@ -75,8 +75,9 @@ public final class RequestMetrics {
     }
 
     /**
-     * Outbound, reported by the source: this pod calls a service it knows by its cluster. As in
-     * Istio, the source cannot know the server's security policy: {@code unknown}.
+     * Outbound, reported by the source: this pod calls a service it knows by its cluster. The
+     * security policy is the connection's as this side made it: {@code none} (plaintext) until
+     * mutual TLS exists; the contract's values are {@code mutual_tls} and {@code none}.
      */
     private Tags outboundTags(Cluster cluster) {
         ServiceName service = cluster == null ? ServiceName.UNKNOWN : ServiceName.of(cluster);
@@ -92,7 +93,7 @@ public final class RequestMetrics {
                 .and(DESTINATION_SERVICE_NAMESPACE, service.namespace())
                 .and(DESTINATION_CLUSTER, cluster == null ? UNKNOWN : cluster.name())
                 .and(REQUEST_PROTOCOL, "http")
-                .and(CONNECTION_SECURITY_POLICY, UNKNOWN);
+                .and(CONNECTION_SECURITY_POLICY, "none");
     }
 
     /** Inbound, reported by the destination: a peer calls this pod's own service. */

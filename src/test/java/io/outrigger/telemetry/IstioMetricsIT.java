@@ -112,7 +112,7 @@ class IstioMetricsIT {
                 .containsEntry("destination_service", "reviews")
                 .containsEntry("destination_workload", "unknown")
                 .containsEntry("request_protocol", "http")
-                .containsEntry("connection_security_policy", "unknown")
+                .containsEntry("connection_security_policy", "none")
                 .containsKeys("source_principal", "destination_principal", "destination_service_name",
                         "destination_service_namespace", "destination_workload_namespace", "grpc_response_status");
     }

@@ -19,9 +19,11 @@ import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.InboundStack;
 import io.outrigger.pipeline.OutboundStack;
 import io.outrigger.pipeline.ProxyFilter;
+import io.outrigger.tcp.TcpProxy;
 import io.outrigger.telemetry.AccessLog;
 import io.outrigger.telemetry.OutriggerMeters;
 import io.outrigger.telemetry.RequestMetrics;
+import io.outrigger.telemetry.TcpMetrics;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -80,6 +82,18 @@ class OutriggerConfiguration {
         return metrics;
     }
 
+    @Bean
+    TcpMetrics tcpMetrics(MeterRegistry registry, ConfigurableEnvironment environment, SnapshotHolder snapshotHolder) {
+        TcpMetrics metrics = new TcpMetrics(registry, ConfigBinding.identity(environment));
+        snapshotHolder.onReload(result -> {
+            Snapshot live = snapshotHolder.current();
+            if (result.outcome() == io.outrigger.config.ReloadResult.Outcome.APPLIED && live != null) {
+                metrics.retainOnly(live.clusters().values());
+            }
+        });
+        return metrics;
+    }
+
     /** Where redirected connections learn their original destination: netfilter's record, on Linux. */
     @Bean
     @ConditionalOnMissingBean
@@ -90,12 +104,13 @@ class OutriggerConfiguration {
     @Bean
     ListenerManager listenerManager(SnapshotHolder snapshotHolder, EventLoops eventLoops, AccessLog accessLog,
             RequestMetrics requestMetrics, ObjectProvider<ProxyFilter> userFilters,
-            OriginalDestination originalDestination, ConfigurableEnvironment environment) {
+            OriginalDestination originalDestination, ConfigurableEnvironment environment, TcpMetrics tcpMetrics) {
         List<ProxyFilter> filters = userFilters.orderedStream().toList();
         return new ListenerManager(snapshotHolder, eventLoops,
                 OutboundStack.build(accessLog, requestMetrics, filters),
                 InboundStack.build(accessLog, requestMetrics, filters), originalDestination,
-                () -> ConfigBinding.bindOrDefaults(environment));
+                () -> ConfigBinding.bindOrDefaults(environment),
+                new TcpProxy(eventLoops.resources(), accessLog::record), tcpMetrics);
     }
 
     @Bean

@@ -12,6 +12,8 @@ import java.util.regex.PatternSyntaxException;
 import io.outrigger.cluster.EndpointAddress;
 import io.outrigger.cluster.LoadBalancerKind;
 import io.outrigger.pipeline.retry.RetryOn;
+import io.outrigger.protocol.Protocol;
+import io.outrigger.routing.AddressBlock;
 
 /**
  * Checks a bound {@link OutriggerProperties} tree as a whole and reports every problem it finds,
@@ -31,6 +33,8 @@ public final class ConfigValidator {
         Errors errors = new Errors();
         listener(errors, ROOT + ".inbound", config.inbound().port(), config.inbound().limits());
         listener(errors, ROOT + ".outbound", config.outbound().port(), config.outbound().limits());
+        ports(errors, ROOT + ".inbound", config.inbound().ports(), config.inbound().protocolDetectionTimeout());
+        ports(errors, ROOT + ".outbound", config.outbound().ports(), config.outbound().protocolDetectionTimeout());
         port(errors, ROOT + ".inbound.app-port", config.inbound().appPort(), false);
         if (!Set.of("allow-any", "registry-only").contains(config.outbound().mode())) {
             errors.add(ROOT + ".outbound.mode", "must be allow-any or registry-only, was '" + config.outbound().mode() + "'");
@@ -43,12 +47,62 @@ public final class ConfigValidator {
         for (int i = 0; i < config.routes().size(); i++) {
             route(errors, ROOT + ".routes[" + i + "]", config.routes().get(i), config.clusters(), routeNames);
         }
+        Set<String> tcpRouteNames = new HashSet<>();
+        for (int i = 0; i < config.tcpRoutes().size(); i++) {
+            tcpRoute(errors, ROOT + ".tcp-routes[" + i + "]", config.tcpRoutes().get(i), config.clusters(), tcpRouteNames);
+        }
         return errors.list;
+    }
+
+    private static void ports(Errors errors, String path, Map<String, OutriggerProperties.Port> ports, Duration detection) {
+        positive(errors, path + ".protocol-detection-timeout", detection);
+        ports.forEach((port, settings) -> {
+            String at = path + ".ports." + port;
+            int number;
+            try {
+                number = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                number = -1;
+            }
+            if (number < 1 || number > 65535) {
+                errors.add(at, "'" + port + "' is not a TCP port");
+            }
+            if (Protocol.fromName(settings.protocol()) == null) {
+                errors.add(at + ".protocol", "must be auto, http, http2 or tcp, was '" + settings.protocol() + "'");
+            }
+        });
+    }
+
+    private static void tcpRoute(Errors errors, String path, OutriggerProperties.TcpRoute route,
+            Map<String, OutriggerProperties.Cluster> clusters, Set<String> names) {
+        if (route.name() == null || route.name().isBlank()) {
+            errors.add(path + ".name", "every tcp-route needs a name (it labels logs and metrics)");
+        } else if (!names.add(route.name())) {
+            errors.add(path + ".name", "duplicate tcp-route name '" + route.name() + "'");
+        }
+        if (route.port() == null) {
+            errors.add(path + ".port", "the destination port is required");
+        } else {
+            port(errors, path + ".port", route.port(), false);
+        }
+        if (route.address() != null) {
+            try {
+                AddressBlock.parse(route.address());
+            } catch (IllegalArgumentException e) {
+                errors.add(path + ".address", e.getMessage());
+            }
+        }
+        if (route.cluster() == null) {
+            errors.add(path + ".cluster", "a cluster name is required");
+        } else if (!clusters.containsKey(route.cluster())) {
+            errors.add(path + ".cluster", "unknown cluster '" + route.cluster() + "'");
+        }
     }
 
     private static void listener(Errors errors, String path, int port, OutriggerProperties.Limits limits) {
         port(errors, path + ".port", port, true);
         positive(errors, path + ".limits.idle-timeout", limits.idleTimeout());
+        positive(errors, path + ".limits.tcp-idle-timeout", limits.tcpIdleTimeout());
         if (limits.maxRequestHeadersSize().toBytes() < 1024) {
             errors.add(path + ".limits.max-request-headers-size", "must be at least 1KB");
         }

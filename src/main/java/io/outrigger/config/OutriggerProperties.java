@@ -18,6 +18,7 @@ public record OutriggerProperties(
         @DefaultValue Inbound inbound,
         @DefaultValue Outbound outbound,
         @DefaultValue List<Route> routes,
+        @DefaultValue List<TcpRoute> tcpRoutes,
         @DefaultValue Map<String, Cluster> clusters,
         @DefaultValue AccessLog accessLog,
         @DefaultValue Drain drain) {
@@ -38,20 +39,30 @@ public record OutriggerProperties(
             @DefaultValue("15006") int port,
             @DefaultValue("127.0.0.1") String appAddress,
             @DefaultValue("8080") int appPort,
+            @DefaultValue Map<String, Port> ports,
+            @DefaultValue("100ms") Duration protocolDetectionTimeout,
             @DefaultValue Limits limits) {
     }
 
+    /** Outbound, {@code ports} are destination ports: the protocol of what the application calls there. */
     public record Outbound(
             @DefaultValue("15001") int port,
             @DefaultValue("allow-any") String mode,
+            @DefaultValue Map<String, Port> ports,
+            @DefaultValue("100ms") Duration protocolDetectionTimeout,
             @DefaultValue Limits limits) {
+    }
+
+    /** One port's settings: {@code auto} (sniff the first bytes), {@code http}, {@code http2} or {@code tcp}. */
+    public record Port(@DefaultValue("auto") String protocol) {
     }
 
     /** Per-listener protection against oversized or slow requests. */
     public record Limits(
             @DefaultValue("60KB") DataSize maxRequestHeadersSize,
             @DefaultValue("16KB") DataSize maxInitialLineLength,
-            @DefaultValue("300s") Duration idleTimeout) {
+            @DefaultValue("300s") Duration idleTimeout,
+            @DefaultValue("1h") Duration tcpIdleTimeout) {
     }
 
     public record Route(
@@ -98,6 +109,13 @@ public record OutriggerProperties(
             @DefaultValue Map<String, String> set,
             @DefaultValue Map<String, String> add,
             @DefaultValue List<String> remove) {
+    }
+
+    /**
+     * Outbound TCP to {@code port}, and to {@code address} (an IP or a CIDR block) when given, goes
+     * to {@code cluster}. Such a destination is TCP: its connections are not sniffed.
+     */
+    public record TcpRoute(String name, Integer port, String address, String cluster) {
     }
 
     public record Cluster(

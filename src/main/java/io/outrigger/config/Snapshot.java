@@ -3,8 +3,10 @@ package io.outrigger.config;
 import java.util.Map;
 
 import io.outrigger.cluster.Cluster;
+import io.outrigger.protocol.PortProtocols;
 import io.outrigger.routing.Route;
 import io.outrigger.routing.RouteTable;
+import io.outrigger.routing.TcpRouteTable;
 
 /**
  * One immutable, compiled version of the whole configuration. A request reads the live snapshot
@@ -18,11 +20,25 @@ import io.outrigger.routing.RouteTable;
  * @param passthrough the route of redirected outbound requests no route claims, in allow-any mode
  * @param inboundAppAddress where the application listens, resolved once
  * @param clusters  every cluster, by name, the inbound one included
+ * @param tcpRoutes outbound TCP routes, by destination
+ * @param inboundProtocols  the protocol of each application port
+ * @param outboundProtocols the protocol of each destination port
  */
 public record Snapshot(long version, String hash, OutriggerProperties config, RouteTable outbound, Route inbound,
-        Route passthrough, java.net.InetAddress inboundAppAddress, Map<String, Cluster> clusters) {
+        Route passthrough, java.net.InetAddress inboundAppAddress, Map<String, Cluster> clusters,
+        TcpRouteTable tcpRoutes, PortProtocols inboundProtocols, PortProtocols outboundProtocols) {
 
     public boolean registryOnly() {
         return "registry-only".equals(config.outbound().mode());
+    }
+
+    /** The cluster of the local application. */
+    public Cluster inboundCluster() {
+        return inbound.destinations().choose();
+    }
+
+    /** The cluster of redirected connections that go on to their original destination. */
+    public Cluster passthroughCluster() {
+        return passthrough.destinations().choose();
     }
 }

@@ -13,7 +13,9 @@ import java.util.Map;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.routing.Route;
+import io.outrigger.protocol.PortProtocols;
 import io.outrigger.routing.RouteTable;
+import io.outrigger.routing.TcpRouteTable;
 import io.outrigger.pipeline.retry.RetryPolicy;
 
 /** Turns a validated config into the runtime form: route tables, compiled policies, clusters. */
@@ -46,7 +48,14 @@ final class SnapshotCompiler {
                     + "' does not resolve", e);
         }
         return new Snapshot(version, hash, config, RouteTable.compile(config.routes(), clusters), inbound, passthrough,
-                appAddress, Map.copyOf(clusters));
+                appAddress, Map.copyOf(clusters), TcpRouteTable.compile(config.tcpRoutes(), clusters),
+                protocols(config.inbound().ports()), protocols(config.outbound().ports()));
+    }
+
+    private static PortProtocols protocols(Map<String, OutriggerProperties.Port> ports) {
+        Map<String, String> byPort = new LinkedHashMap<>();
+        ports.forEach((port, settings) -> byPort.put(port, settings.protocol()));
+        return PortProtocols.compile(byPort);
     }
 
     /** Istio's name for the cluster of redirected requests that go to their original destination. */

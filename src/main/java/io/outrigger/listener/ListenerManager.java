@@ -15,6 +15,8 @@ import io.outrigger.interception.OriginalDestination;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ProxyFilterChain;
+import io.outrigger.tcp.TcpProxy;
+import io.outrigger.telemetry.TcpMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -23,7 +25,8 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * Binds the outbound (15001) and inbound (15006) listeners when the application starts and
- * closes them when it stops. Ports and listener limits are read once, at bind time: a reload
+ * closes them when it stops. Each connection is HTTP or TCP, as its port says or its first bytes
+ * show ({@link ConnectionSetup}). Ports and listener limits are read once, at bind time: a reload
  * changes routes and clusters, never a listening socket.
  *
  * <p>Draining closes the inbound listening socket (new connections are refused), and every
@@ -41,14 +44,18 @@ public final class ListenerManager implements SmartLifecycle {
     private final ProxyFilterChain inboundChain;
     private final OriginalDestination originalDestination;
     private final Supplier<OutriggerProperties> fallbackConfig;
+    private final TcpProxy tcpProxy;
+    private final TcpMetrics tcpMetrics;
     private final Listener outbound = new Listener(Direction.OUTBOUND);
     private final Listener inbound = new Listener(Direction.INBOUND);
     private volatile boolean draining;
 
     public ListenerManager(SnapshotHolder snapshots, EventLoops loops, ProxyFilterChain outboundChain,
             ProxyFilterChain inboundChain, OriginalDestination originalDestination,
-            Supplier<OutriggerProperties> fallbackConfig) {
+            Supplier<OutriggerProperties> fallbackConfig, TcpProxy tcpProxy, TcpMetrics tcpMetrics) {
         this.snapshots = snapshots;
+        this.tcpProxy = tcpProxy;
+        this.tcpMetrics = tcpMetrics;
         this.loops = loops;
         this.outboundChain = outboundChain;
         this.inboundChain = inboundChain;
@@ -146,6 +153,8 @@ public final class ListenerManager implements SmartLifecycle {
         }
 
         void bind(int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
+            ConnectionSetup setup = new ConnectionSetup(direction, snapshots, originalDestination, tcpProxy, tcpMetrics,
+                    limits, fallbackConfig);
             server = HttpServer.create()
                     .runOn(loops.resources())
                     .host("0.0.0.0")
@@ -159,6 +168,7 @@ public final class ListenerManager implements SmartLifecycle {
                     .doOnChannelInit((observer, channel, remoteAddress) -> {
                         active.incrementAndGet();
                         channel.closeFuture().addListener(closed -> active.decrementAndGet());
+                        setup.init(channel);
                     })
                     .handle(handler)
                     .bindNow(Duration.ofSeconds(10));

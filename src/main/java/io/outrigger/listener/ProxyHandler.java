@@ -1,11 +1,9 @@
 package io.outrigger.listener;
 
-import java.net.InetSocketAddress;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 
 import io.netty.channel.Channel;
-import io.netty.util.AttributeKey;
 import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
@@ -13,6 +11,7 @@ import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilterChain;
+import io.outrigger.protocol.ProtocolSniffer;
 import org.reactivestreams.Publisher;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -23,9 +22,6 @@ import reactor.netty.http.server.HttpServerResponse;
  * goes wrong inside it, so a bug in a filter costs one request a 500, never the listener).
  */
 final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
-
-    private static final AttributeKey<Object> ORIGINAL_DESTINATION = AttributeKey.valueOf("outrigger.original-destination");
-    private static final Object NOT_REDIRECTED = new Object();
 
     private final Direction direction;
     private final SnapshotHolder snapshots;
@@ -51,7 +47,10 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         Snapshot snapshot = snapshots.current();
         int loop = loops.indexOf(channel[0].eventLoop());
         ProxyExchange exchange = new ProxyExchange(direction, request, response, snapshot, loop,
-                loops.scheduler(loop), originalDestination(channel[0]));
+                loops.scheduler(loop), ConnectionSetup.originalDestination(channel[0], originalDestination));
+        if (channel[0].hasAttr(ProtocolSniffer.INPUT_SHUT_DOWN)) {
+            response.keepAlive(false);   // the client sent its FIN with the request: close after answering
+        }
         if (direction == Direction.INBOUND) {
             // Once draining starts, every response (in flight included) tells the client to take
             // its next request elsewhere: this listener is going away.
@@ -62,16 +61,5 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
             });
         }
         return chain.filter(exchange);
-    }
-
-    /** Looked up once per connection, when its first request arrives. */
-    private InetSocketAddress originalDestination(Channel channel) {
-        Object known = channel.attr(ORIGINAL_DESTINATION).get();
-        if (known == null) {
-            InetSocketAddress found = originalDestination.of(channel);
-            known = found == null ? NOT_REDIRECTED : found;
-            channel.attr(ORIGINAL_DESTINATION).set(known);
-        }
-        return known == NOT_REDIRECTED ? null : (InetSocketAddress) known;
     }
 }

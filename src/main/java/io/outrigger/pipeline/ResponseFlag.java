@@ -27,7 +27,7 @@ public enum ResponseFlag {
 
     private final int bit = 1 << ordinal();
 
-    int bit() {
+    public int bit() {
         return bit;
     }
 

@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.pipeline.ProxyExchange;
+import io.outrigger.tcp.TcpSession;
 
 /**
- * One line per request on stdout, Envoy-like, in text or JSON. Lines are formatted on the event
+ * One line per request or TCP connection on stdout, Envoy-like, in text or JSON. Lines are formatted on the event
  * loop but written by a background thread from a bounded queue, so a slow stdout never stalls
  * traffic; when the queue is full, lines are dropped and counted rather than waited for.
  */
@@ -43,7 +44,19 @@ public final class AccessLog implements AutoCloseable {
         if (config != null && !config.enabled()) {
             return;
         }
-        String line = config != null && "json".equals(config.format()) ? AccessLogFormat.json(exchange) : AccessLogFormat.text(exchange);
+        offer(config != null && "json".equals(config.format()) ? AccessLogFormat.json(exchange) : AccessLogFormat.text(exchange));
+    }
+
+    /** Formats and queues the line of a relayed TCP connection, once it has closed. */
+    public void record(TcpSession session) {
+        OutriggerProperties.AccessLog config = session.snapshot() == null ? null : session.snapshot().config().accessLog();
+        if (config != null && !config.enabled()) {
+            return;
+        }
+        offer(config != null && "json".equals(config.format()) ? AccessLogFormat.json(session) : AccessLogFormat.text(session));
+    }
+
+    private void offer(String line) {
         if (!queue.offer(line)) {
             dropped.incrementAndGet();
         }

@@ -1,16 +1,20 @@
 package io.outrigger.telemetry;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.routing.Route;
+import io.outrigger.tcp.TcpSession;
 
 /**
  * The two access-log formats. Text follows Envoy's default layout:
  * {@code [start] "METHOD PATH PROTOCOL" STATUS FLAGS BYTES_IN BYTES_OUT DURATION_MS "AUTHORITY"
- * "UPSTREAM_HOST" "UPSTREAM_CLUSTER" "ROUTE" "X-REQUEST-ID" "PEER_PRINCIPAL" DIRECTION}; a value
- * that is not known is {@code -}. JSON carries the same fields by name.
+ * "UPSTREAM_HOST" "UPSTREAM_CLUSTER" "ROUTE" "X-REQUEST-ID" "PEER_PRINCIPAL" DIRECTION
+ * "REQUESTED_SERVER_NAME"}; a value that is not known is {@code -}. A TCP connection's line has
+ * {@code "- - tcp"} (or {@code tls}, {@code http2}: what detection saw) and status 0, as in Envoy.
+ * JSON carries the same fields by name.
  */
 final class AccessLogFormat {
 
@@ -35,7 +39,53 @@ final class AccessLogFormat {
         quoted(line, exchange.requestId());
         quoted(line, null);
         line.append(' ').append(exchange.direction().name().toLowerCase());
+        quoted(line, null);
         return line.toString();
+    }
+
+    static String text(TcpSession session) {
+        StringBuilder line = new StringBuilder(256);
+        line.append('[').append(AccessLog.startTime(session.startMillis())).append("] \"- - ")
+                .append(session.detection().kind().label()).append("\" 0 ")
+                .append(session.flags()).append(' ')
+                .append(session.bytesReceived()).append(' ')
+                .append(session.bytesSent()).append(' ')
+                .append(session.durationMillis());
+        quoted(line, null);
+        quoted(line, hostPort(session.upstream()));
+        quoted(line, session.cluster() == null ? null : session.cluster().name());
+        quoted(line, session.routeName());
+        quoted(line, null);
+        quoted(line, null);
+        line.append(' ').append(session.direction().name().toLowerCase());
+        quoted(line, session.detection().serverName());
+        return line.toString();
+    }
+
+    static String json(TcpSession session) {
+        StringBuilder line = new StringBuilder(384).append('{');
+        field(line, "start_time", AccessLog.startTime(session.startMillis()));
+        field(line, "method", null);
+        field(line, "path", null);
+        field(line, "protocol", session.detection().kind().label());
+        line.append("\"response_code\":0,");
+        field(line, "response_flags", session.flags());
+        line.append("\"bytes_received\":").append(session.bytesReceived()).append(',');
+        line.append("\"bytes_sent\":").append(session.bytesSent()).append(',');
+        line.append("\"duration\":").append(session.durationMillis()).append(',');
+        field(line, "authority", null);
+        field(line, "upstream_host", hostPort(session.upstream()));
+        field(line, "upstream_cluster", session.cluster() == null ? null : session.cluster().name());
+        field(line, "route_name", session.routeName());
+        field(line, "x_request_id", null);
+        field(line, "peer_principal", null);
+        field(line, "requested_server_name", session.detection().serverName());
+        line.append("\"direction\":\"").append(session.direction().name().toLowerCase()).append("\"}");
+        return line.toString();
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address == null ? null : address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
     static String json(ProxyExchange exchange) {
@@ -55,6 +105,7 @@ final class AccessLogFormat {
         field(line, "route_name", routeName(exchange));
         field(line, "x_request_id", exchange.requestId());
         field(line, "peer_principal", null);
+        field(line, "requested_server_name", null);
         line.append("\"direction\":\"").append(exchange.direction().name().toLowerCase()).append("\"}");
         return line.toString();
     }

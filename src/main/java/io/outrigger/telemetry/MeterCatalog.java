@@ -14,6 +14,12 @@ public final class MeterCatalog {
     public static final String REQUEST_DURATION_UNIT = "milliseconds";
     public static final String REQUEST_BYTES = "istio.request.bytes";
     public static final String RESPONSE_BYTES = "istio.response.bytes";
+    /** Upstream to downstream ("sent during response"), as Istio counts it. */
+    public static final String TCP_SENT_BYTES = "istio.tcp.sent.bytes";
+    /** Downstream to upstream ("received during request"). */
+    public static final String TCP_RECEIVED_BYTES = "istio.tcp.received.bytes";
+    public static final String TCP_OPENED = "istio.tcp.connections.opened";
+    public static final String TCP_CLOSED = "istio.tcp.connections.closed";
 
     /** Envoy's and so Istio's default histogram buckets, used for durations (ms) and sizes (bytes). */
     public static final double[] ISTIO_BUCKETS = {

@@ -74,44 +74,12 @@ public final class RequestMetrics {
         }
     }
 
-    /**
-     * Outbound, reported by the source: this pod calls a service it knows by its cluster. The
-     * security policy is the connection's as this side made it: {@code none} (plaintext) until
-     * mutual TLS exists; the contract's values are {@code mutual_tls} and {@code none}.
-     */
     private Tags outboundTags(Cluster cluster) {
-        ServiceName service = cluster == null ? ServiceName.UNKNOWN : ServiceName.of(cluster);
-        return Tags.of(REPORTER, "source")
-                .and(SOURCE_WORKLOAD, identity.workload())
-                .and(SOURCE_WORKLOAD_NAMESPACE, identity.namespace())
-                .and(SOURCE_PRINCIPAL, UNKNOWN)
-                .and(DESTINATION_WORKLOAD, UNKNOWN)
-                .and(DESTINATION_WORKLOAD_NAMESPACE, service.namespace())
-                .and(DESTINATION_PRINCIPAL, UNKNOWN)
-                .and(DESTINATION_SERVICE, service.fqdn())
-                .and(DESTINATION_SERVICE_NAME, service.name())
-                .and(DESTINATION_SERVICE_NAMESPACE, service.namespace())
-                .and(DESTINATION_CLUSTER, cluster == null ? UNKNOWN : cluster.name())
-                .and(REQUEST_PROTOCOL, "http")
-                .and(CONNECTION_SECURITY_POLICY, "none");
+        return IstioLabels.outbound(identity, cluster, "http");
     }
 
-    /** Inbound, reported by the destination: a peer calls this pod's own service. */
     private Tags inboundTags(String clusterName) {
-        ServiceName service = ServiceName.own(identity);
-        return Tags.of(REPORTER, "destination")
-                .and(SOURCE_WORKLOAD, UNKNOWN)
-                .and(SOURCE_WORKLOAD_NAMESPACE, UNKNOWN)
-                .and(SOURCE_PRINCIPAL, UNKNOWN)
-                .and(DESTINATION_WORKLOAD, identity.workload())
-                .and(DESTINATION_WORKLOAD_NAMESPACE, identity.namespace())
-                .and(DESTINATION_PRINCIPAL, UNKNOWN)
-                .and(DESTINATION_SERVICE, service.fqdn())
-                .and(DESTINATION_SERVICE_NAME, service.name())
-                .and(DESTINATION_SERVICE_NAMESPACE, service.namespace())
-                .and(DESTINATION_CLUSTER, clusterName)
-                .and(REQUEST_PROTOCOL, "http")
-                .and(CONNECTION_SECURITY_POLICY, "none");
+        return IstioLabels.inbound(identity, clusterName, "http");
     }
 
     /** The meters of one direction and cluster, with a cache of their outcomes. */

@@ -1,6 +1,8 @@
 package io.outrigger.interception;
 
 import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.outrigger.testing.Admin;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.TestHosts;
+import io.outrigger.testing.TestTcpServer;
 import io.outrigger.testing.TestUpstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -35,12 +38,17 @@ class InterceptionIT {
     static final String HOST = "198.18.2.1";
     static final String POD = "198.18.2.2";
     static final Path INIT = Path.of("manifests/outrigger-init").toAbsolutePath();
+    static final Path POD_TCP_SERVER = Path.of("src/test/pod/PodTcpServer.java").toAbsolutePath();
+    static final int POD_ECHO = 7000;
+    static final int POD_BANNER = 7001;
     static final Path JAR = Path.of("target/outrigger-0.1.0-SNAPSHOT.jar").toAbsolutePath();
     static final String JDK = ProcessHandle.current().info().command().map(c -> Path.of(c).getParent().toString()).orElse("");
 
     static TestHosts.TestNamespace pod;
     static TestUpstream remote;
     static TestUpstream excluded;
+    static TestTcpServer remoteEcho;
+    static TestTcpServer remoteBanner;
     static Path dir;
     static final List<Process> processes = new ArrayList<>();
     static Process outrigger;
@@ -55,6 +63,8 @@ class InterceptionIT {
         pod = TestHosts.namespace(podName(), HOST, POD);
         remote = TestUpstream.start("remote", HOST).handler((request, response) -> response.sendString(reactor.core.publisher.Mono.just("remote")));
         excluded = TestUpstream.start("excluded", HOST);
+        remoteEcho = TestTcpServer.start(TestTcpServer.Mode.ECHO, HOST);
+        remoteBanner = TestTcpServer.start(TestTcpServer.Mode.BANNER_THEN_ECHO, HOST);
 
         pod.exec(INIT.toString(), "--exclude-outbound-ports", Integer.toString(excluded.port()));
 
@@ -74,6 +84,8 @@ class InterceptionIT {
                 """.formatted(HOST, remote.port(), remote.endpoint()));
         processes.add(inPod(dir.resolve("app.log"), "ip", "netns", "exec", podName(), JDK + "/jwebserver",
                 "-b", "0.0.0.0", "-p", "8080", "-d", dir.toString()));
+        processes.add(inPod(dir.resolve("tcp-app.log"), "ip", "netns", "exec", podName(), JDK + "/java",
+                POD_TCP_SERVER.toString(), Integer.toString(POD_ECHO), "echo", Integer.toString(POD_BANNER), "banner"));
         outrigger = inPod(dir.resolve("outrigger.log"), "ip", "netns", "exec", podName(),
                 "setpriv", "--reuid=1337", "--regid=1337", "--clear-groups",
                 JDK + "/java", "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-jar", JAR.toString(),
@@ -81,7 +93,8 @@ class InterceptionIT {
         processes.add(outrigger);
         for (int i = 0; i < 300; i++) {
             try {
-                if (Admin.get(15020, POD, "/actuator/health/readiness").statusCode() == 200) {
+                if (Admin.get(15020, POD, "/actuator/health/readiness").statusCode() == 200
+                        && Files.readString(dir.resolve("tcp-app.log")).contains("ready")) {
                     return;
                 }
             } catch (IllegalStateException notYet) {
@@ -102,6 +115,11 @@ class InterceptionIT {
         }
         if (excluded != null) {
             excluded.close();
+        }
+        for (TestTcpServer server : new TestTcpServer[] {remoteEcho, remoteBanner}) {
+            if (server != null) {
+                server.close();
+            }
         }
         if (pod != null) {
             pod.close();
@@ -133,6 +151,37 @@ class InterceptionIT {
 
     @Test
     @Order(3)
+    void nonHttpTcpWorksBothWaysAndItsBytesAreCounted() throws IOException {
+        // Inbound: a client outside sends binary bytes to the pod's echo port.
+        byte[] message = {0, 7, 'p', 'i', 'n', 'g', (byte) 0xfe};
+        try (Socket socket = new Socket(POD, POD_ECHO)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(message);
+            assertThat(socket.getInputStream().readNBytes(message.length)).isEqualTo(message);
+        }
+        // Outbound: the application opens a TCP connection to a remote echo server.
+        String echoed = pod.exec("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "timeout", "10", "bash", "-c",
+                "exec 3<>/dev/tcp/" + HOST + "/" + remoteEcho.port() + "; printf '\\x01tcp-out' >&3; head -c 8 <&3 | tail -c 7");
+        assertThat(echoed).isEqualTo("tcp-out");
+        assertThat(remoteEcho.connections()).isEqualTo(1);
+        assertThat(awaitTcpBytes("destination", message.length)).isEqualTo(message.length);
+        assertThat(awaitTcpBytes("source", 8)).isEqualTo(8);
+    }
+
+    @Test
+    @Order(4)
+    void aServerFirstProtocolWorksThroughTheProxyBothWays() throws IOException {
+        try (Socket socket = new Socket(POD, POD_BANNER)) {
+            socket.setSoTimeout(10_000);
+            assertThat(new String(socket.getInputStream().readNBytes(19), StandardCharsets.US_ASCII)).isEqualTo("220 pod-app ready\r\n");
+        }
+        String banner = pod.exec("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "timeout", "10", "bash", "-c",
+                "exec 3<>/dev/tcp/" + HOST + "/" + remoteBanner.port() + "; head -c " + TestTcpServer.BANNER.length() + " <&3");
+        assertThat(banner).isEqualTo(TestTcpServer.BANNER);
+    }
+
+    @Test
+    @Order(5)
     void anExcludedPortBypassesTheProxy() {
         double before = requests("source");
         assertThat(curlAsApplication("http://" + HOST + ":" + excluded.port() + "/")).endsWith("excluded");
@@ -140,7 +189,7 @@ class InterceptionIT {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void runningTheInitScriptTwiceLeavesTheSameRules() {
         String once = pod.exec("iptables-save", "-t", "nat").replaceAll("(?m)^#.*\\n", "");
         pod.exec(INIT.toString(), "--exclude-outbound-ports", Integer.toString(excluded.port()));
@@ -149,7 +198,7 @@ class InterceptionIT {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void withOutriggerStoppedACapturedConnectionIsRefusedAtOnce() throws Exception {
         outrigger.destroyForcibly();
         outrigger.waitFor(10, TimeUnit.SECONDS);
@@ -191,6 +240,25 @@ class InterceptionIT {
             count = requests(reporter);
         }
         return count;
+    }
+
+    /** Bytes counted both ways on TCP connections reported by {@code reporter}, once they reach {@code expected}. */
+    private static double awaitTcpBytes(String reporter, double expected) {
+        Map<String, String> labels = Map.of("reporter", reporter, "request_protocol", "tcp");
+        PrometheusPage page = null;
+        for (int i = 0; i < 50; i++) {
+            page = new PrometheusPage(Admin.get(15020, POD, "/actuator/prometheus").body());
+            if (page.sum("istio_tcp_received_bytes_total", labels) >= expected) {
+                break;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        assertThat(page.sum("istio_tcp_sent_bytes_total", labels)).as("bytes sent back, " + reporter).isEqualTo(expected);
+        return page.sum("istio_tcp_received_bytes_total", labels);
     }
 
     private static double requests(String reporter) {

@@ -40,7 +40,7 @@ class AccessLogIT {
             client.get("nowhere", "/x");
             String line = awaitLine(output, "req-42");
             assertThat(line).matches("\\[\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z] \"POST /orders\\?id=7 HTTP/1.1\" 200 - 5 3 \\d+ "
-                    + "\"app\" \"" + upstream.endpoint() + "\" \"app\" \"app-route\" \"req-42\" \"-\" outbound");
+                    + "\"app\" \"" + upstream.endpoint() + "\" \"app\" \"app-route\" \"req-42\" \"-\" outbound \"-\"");
             String noRoute = awaitLine(output, "\"GET /x HTTP/1.1\" 502");
             assertThat(noRoute).contains(" 502 NR 0 ").contains("\"nowhere\" \"-\" \"-\" \"-\"");
         }
@@ -56,7 +56,7 @@ class AccessLogIT {
             assertThat(line).startsWith("{\"start_time\":\"").endsWith("\"direction\":\"outbound\"}")
                     .contains("\"method\":\"GET\"", "\"path\":\"/json-probe\"", "\"response_code\":200",
                             "\"response_flags\":\"-\"", "\"upstream_cluster\":\"app\"", "\"route_name\":\"app-route\"",
-                            "\"peer_principal\":null");
+                            "\"peer_principal\":null", "\"requested_server_name\":null");
         }
     }
 

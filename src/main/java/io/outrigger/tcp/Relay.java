@@ -1,0 +1,149 @@
+package io.outrigger.tcp;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.outrigger.pipeline.ResponseFlag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Moves what one side of a relayed connection reads to the other side (its peer). */
+final class Relay extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+    private final TcpSession session;
+    private final boolean downstreamSide;
+    private Channel peer;
+    /** What arrived before the peer was connected, written once it is; null after that. */
+    private List<ByteBuf> early = new ArrayList<>(2);
+
+    Relay(TcpSession session, boolean downstreamSide) {
+        this.session = session;
+        this.downstreamSide = downstreamSide;
+    }
+
+    void peer(Channel peer) {
+        this.peer = peer;
+    }
+
+    /** The peer is connected: what came early goes first. */
+    void peerConnected() {
+        for (ByteBuf bytes : early) {
+            peer.write(bytes, peer.voidPromise());
+        }
+        early = null;
+        peer.flush();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf bytes)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (downstreamSide) {
+            session.received(bytes.readableBytes());
+        } else {
+            session.sent(bytes.readableBytes());
+        }
+        if (early != null) {
+            // A read asked for before the relay took over can still arrive while the upstream connects.
+            early.add(bytes);
+            return;
+        }
+        if (!peer.isActive()) {
+            bytes.release();
+            return;
+        }
+        peer.write(bytes, peer.voidPromise());
+        if (!peer.isWritable()) {
+            // Backpressure: stop reading until the peer's socket takes what is queued for it.
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (early == null) {
+            peer.flush();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            peer.config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            forwardFin(ctx.channel(), peer);
+        } else if (event instanceof IdleStateEvent) {
+            log.debug("{} tcp connection to {} idle, closing", session.direction(), session.upstream());
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(event);
+        }
+    }
+
+    /**
+     * {@code from} sent its FIN: once what it sent is written, shut {@code to}'s output down too.
+     * When {@code to} has sent its own FIN already, both directions are done: close both.
+     */
+    static void forwardFin(Channel from, Channel to) {
+        if (!to.isActive()) {
+            return;
+        }
+        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
+            if (!(to instanceof DuplexChannel duplex) || !to.isActive()) {
+                return;
+            }
+            duplex.shutdownOutput().addListener(shut -> {
+                if (duplex.isInputShutdown()) {
+                    to.close();
+                    from.close();
+                }
+            });
+        });
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (early != null) {
+            early.forEach(ByteBuf::release);
+            early.clear();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // Closed (or reset) on this side: deliver what is queued for the other, then close it.
+        if (peer.isActive()) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        session.flag(downstreamSide ? ResponseFlag.DC : ResponseFlag.UC);
+        log.debug("{} tcp connection to {}: {} side failed: {}", session.direction(), session.upstream(),
+                downstreamSide ? "downstream" : "upstream", cause.toString());
+        ctx.close();
+        peer.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.outrigger.tcp;
+
+import java.net.InetSocketAddress;
+
+import io.outrigger.cluster.Cluster;
+import io.outrigger.cluster.Endpoint;
+import io.outrigger.config.Snapshot;
+import io.outrigger.pipeline.Direction;
+import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.routing.TcpRouteTable;
+
+/**
+ * Where a TCP connection goes, decided once when it starts.
+ *
+ * @param cluster  the cluster it belongs to, for metrics and logs (null when refused without one)
+ * @param route    the tcp-route that matched, or the direct route's name
+ * @param address  the upstream address, or null when the connection is refused
+ * @param refusal  why it is refused ({@code NR}, {@code UH}), or null
+ */
+public record TcpDestination(Cluster cluster, String route, InetSocketAddress address, ResponseFlag refusal) {
+
+    /**
+     * Inbound: the application, on the port the client asked for. Outbound: the first tcp-route
+     * for the original destination, else the original destination itself (allow-any), else
+     * refused (registry-only, or a connection that was never redirected and matches no route).
+     */
+    public static TcpDestination of(Snapshot snapshot, Direction direction, InetSocketAddress original) {
+        if (snapshot == null) {
+            return new TcpDestination(null, null, null, ResponseFlag.NR);
+        }
+        if (direction == Direction.INBOUND) {
+            int port = original != null ? original.getPort() : snapshot.config().inbound().appPort();
+            return new TcpDestination(snapshot.inboundCluster(), snapshot.inbound().name(),
+                    new InetSocketAddress(snapshot.inboundAppAddress(), port), null);
+        }
+        TcpRouteTable.TcpRoute route = snapshot.tcpRoutes().match(original);
+        if (route != null) {
+            Endpoint endpoint = route.cluster().pick();
+            return endpoint == null
+                    ? new TcpDestination(route.cluster(), route.name(), null, ResponseFlag.UH)
+                    : new TcpDestination(route.cluster(), route.name(), endpoint.address(), null);
+        }
+        if (original == null || snapshot.registryOnly()) {
+            return new TcpDestination(null, null, null, ResponseFlag.NR);
+        }
+        return new TcpDestination(snapshot.passthroughCluster(), snapshot.passthrough().name(), original, null);
+    }
+}

@@ -1,0 +1,104 @@
+package io.outrigger.tcp;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.outrigger.pipeline.ResponseFlag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * Takes over an accepted connection and relays its bytes to an upstream one, both ways, on the
+ * downstream connection's own event loop. Reading stops on a side whose peer cannot take more
+ * (Netty's writability), a FIN from one side is passed on as a FIN to the other (half-close),
+ * and a connection with no bytes either way for the idle timeout is closed.
+ */
+public final class TcpProxy {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpProxy.class);
+
+    private final LoopResources loops;
+    private final Consumer<TcpSession> onClose;
+
+    /** @param onClose called once per connection, on its event loop, after both sides closed */
+    public TcpProxy(LoopResources loops, Consumer<TcpSession> onClose) {
+        this.loops = loops;
+        this.onClose = onClose;
+    }
+
+    /**
+     * Relays {@code downstream}, whose first bytes (possibly none) were read already, from now on.
+     * Every handler on the connection is removed first: from here it carries only opaque bytes.
+     */
+    public void relay(Channel downstream, ByteBuf firstBytes, TcpSession session,
+            Duration connectTimeout, Duration idleTimeout) {
+        ChannelPipeline pipeline = downstream.pipeline();
+        for (String name : List.copyOf(pipeline.toMap().keySet())) {
+            pipeline.remove(name);
+        }
+        downstream.config().setAutoRead(false);
+        downstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        session.meters().opened();
+        session.received(firstBytes.readableBytes());
+        downstream.closeFuture().addListener(closed -> {
+            session.end();
+            session.meters().closed(session.flagBits());
+            onClose.accept(session);
+        });
+        if (session.upstream() == null) {
+            firstBytes.release();
+            log.debug("{} tcp connection from {} refused ({})", session.direction(), downstream.remoteAddress(), session.flags());
+            downstream.close();
+            return;
+        }
+        Relay fromDownstream = new Relay(session, true);
+        Relay fromUpstream = new Relay(session, false);
+        pipeline.addLast("outrigger.tcp.idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("outrigger.tcp.relay", fromDownstream);
+        ChannelFuture connect = new Bootstrap()
+                .group(downstream.eventLoop())
+                .channel(loops.onChannelClass(SocketChannel.class, downstream.eventLoop()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(fromUpstream)
+                .connect(session.upstream());
+        Channel upstream = connect.channel();
+        fromDownstream.peer(upstream);
+        fromUpstream.peer(downstream);
+        downstream.closeFuture().addListener(closed -> upstream.close());
+        connect.addListener(done -> {
+            if (!done.isSuccess()) {
+                firstBytes.release();
+                session.flag(ResponseFlag.UF);
+                log.debug("{} tcp connection to {} failed: {}", session.direction(), session.upstream(), done.cause().toString());
+                downstream.close();
+                return;
+            }
+            if (firstBytes.isReadable()) {
+                upstream.write(firstBytes, upstream.voidPromise());
+            } else {
+                firstBytes.release();
+            }
+            fromDownstream.peerConnected();
+            fromUpstream.peerConnected();
+            if (downstream instanceof DuplexChannel duplex && duplex.isInputShutdown()) {
+                Relay.forwardFin(downstream, upstream);   // the client's FIN came before the upstream was there
+            }
+            downstream.config().setAutoRead(true);
+            upstream.config().setAutoRead(true);
+        });
+    }
+}

@@ -1,0 +1,114 @@
+package io.outrigger.tcp;
+
+import java.net.InetSocketAddress;
+
+import io.outrigger.cluster.Cluster;
+import io.outrigger.config.Snapshot;
+import io.outrigger.pipeline.Direction;
+import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.protocol.Detection;
+import io.outrigger.telemetry.TcpMetrics;
+
+/**
+ * One relayed TCP connection, for its metrics and its access-log line. Confined to the event
+ * loop of its downstream connection, which its upstream connection shares.
+ */
+public final class TcpSession {
+
+    private final Direction direction;
+    private final Detection detection;
+    private final Snapshot snapshot;
+    private final TcpDestination destination;
+    private final TcpMetrics.Meters meters;
+    private final long startMillis = System.currentTimeMillis();
+    private final long startNanos = System.nanoTime();
+    private long endNanos;
+    private long received;
+    private long sent;
+    private int flags;
+
+    public TcpSession(Direction direction, Detection detection, Snapshot snapshot, TcpDestination destination,
+            TcpMetrics.Meters meters) {
+        this.direction = direction;
+        this.detection = detection;
+        this.snapshot = snapshot;
+        this.destination = destination;
+        this.meters = meters;
+        if (destination.refusal() != null) {
+            flag(destination.refusal());
+        }
+    }
+
+    void received(int bytes) {
+        received += bytes;
+        meters.received(bytes);
+    }
+
+    void sent(int bytes) {
+        sent += bytes;
+        meters.sent(bytes);
+    }
+
+    void flag(ResponseFlag flag) {
+        flags |= flag.bit();
+    }
+
+    void end() {
+        endNanos = System.nanoTime();
+    }
+
+    public Direction direction() {
+        return direction;
+    }
+
+    public Detection detection() {
+        return detection;
+    }
+
+    /** The snapshot live when the connection started (its access-log settings apply), or null. */
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    public Cluster cluster() {
+        return destination.cluster();
+    }
+
+    public String routeName() {
+        return destination.route();
+    }
+
+    public InetSocketAddress upstream() {
+        return destination.address();
+    }
+
+    TcpMetrics.Meters meters() {
+        return meters;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    public long durationMillis() {
+        return ((endNanos == 0 ? System.nanoTime() : endNanos) - startNanos) / 1_000_000;
+    }
+
+    /** Bytes from the downstream, sent on upstream. */
+    public long bytesReceived() {
+        return received;
+    }
+
+    /** Bytes from the upstream, sent on downstream. */
+    public long bytesSent() {
+        return sent;
+    }
+
+    public int flagBits() {
+        return flags;
+    }
+
+    public String flags() {
+        return ResponseFlag.format(flags);
+    }
+}

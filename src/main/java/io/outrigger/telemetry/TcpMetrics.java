@@ -1,0 +1,105 @@
+package io.outrigger.telemetry;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.outrigger.cluster.Cluster;
+import io.outrigger.config.OutriggerProperties;
+import io.outrigger.pipeline.Direction;
+import io.outrigger.pipeline.ResponseFlag;
+
+import static io.outrigger.telemetry.MeterCatalog.*;
+
+/**
+ * Istio's TCP metrics. A connection looks its {@link Meters} up once, when it knows its cluster,
+ * and counts bytes on them as they pass, so the counters move while a long connection lives.
+ */
+public final class TcpMetrics {
+
+    private final MeterRegistry registry;
+    private final OutriggerProperties.Identity identity;
+    private final Map<Cluster, Meters> outbound = new ConcurrentHashMap<>();
+    private final Map<Cluster, Meters> inbound = new ConcurrentHashMap<>();
+    private final Meters refused;
+
+    public TcpMetrics(MeterRegistry registry, OutriggerProperties.Identity identity) {
+        this.registry = registry;
+        this.identity = identity;
+        this.refused = new Meters(IstioLabels.outbound(identity, null, "tcp"));
+    }
+
+    /** The meters of connections to {@code cluster}; null for a connection refused before it had one. */
+    public Meters meters(Direction direction, Cluster cluster) {
+        if (cluster == null) {
+            return refused;
+        }
+        return direction == Direction.OUTBOUND
+                ? outbound.computeIfAbsent(cluster, c -> new Meters(IstioLabels.outbound(identity, c, "tcp")))
+                : inbound.computeIfAbsent(cluster, c -> new Meters(IstioLabels.inbound(identity, c.name(), "tcp")));
+    }
+
+    /** Forgets the meters of clusters a reload removed or replaced. */
+    public void retainOnly(Collection<Cluster> live) {
+        for (Map<Cluster, Meters> byCluster : List.of(outbound, inbound)) {
+            byCluster.entrySet().removeIf(entry -> {
+                if (live.contains(entry.getKey())) {
+                    return false;
+                }
+                entry.getValue().remove();
+                return true;
+            });
+        }
+    }
+
+    /** The counters of one direction and cluster. */
+    public final class Meters {
+        private final Tags tags;
+        private final Counter opened;
+        private final Counter sent;
+        private final Counter received;
+        private final Map<Integer, Counter> closed = new ConcurrentHashMap<>();
+
+        Meters(Tags tags) {
+            this.tags = tags.and(RESPONSE_FLAGS, "-");
+            this.opened = Counter.builder(TCP_OPENED).description("TCP connections opened").tags(this.tags).register(registry);
+            this.sent = Counter.builder(TCP_SENT_BYTES).description("Bytes sent to the downstream (the response direction)")
+                    .tags(this.tags).register(registry);
+            this.received = Counter.builder(TCP_RECEIVED_BYTES).description("Bytes received from the downstream (the request direction)")
+                    .tags(this.tags).register(registry);
+        }
+
+        public void opened() {
+            opened.increment();
+        }
+
+        public void sent(int bytes) {
+            sent.increment(bytes);
+        }
+
+        public void received(int bytes) {
+            received.increment(bytes);
+        }
+
+        /** Counts a close, labelled with the connection's response flags. */
+        public void closed(int flags) {
+            Counter counter = closed.get(flags);
+            if (counter == null) {
+                counter = closed.computeIfAbsent(flags, f -> Counter.builder(TCP_CLOSED).description("TCP connections closed")
+                        .tags(tags.and(RESPONSE_FLAGS, ResponseFlag.format(f))).register(registry));
+            }
+            counter.increment();
+        }
+
+        void remove() {
+            registry.remove(opened);
+            registry.remove(sent);
+            registry.remove(received);
+            closed.values().forEach(registry::remove);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.outrigger.protocol;
+
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Detection on first packets split at every possible place: each prefix either answers what the
+ * whole would (once enough is there) or asks for more, never a wrong answer from a partial read.
+ */
+class ProtocolDetectorTest {
+
+    static final int MAX_LINE = 16 * 1024;
+
+    @Test
+    void anHttp1RequestIsKnownOnlyOnceItsRequestLineIsComplete() {
+        byte[] request = ascii("GET /orders?id=7 HTTP/1.1\r\nHost: shop\r\n\r\n");
+        int lineEnd = indexOf(request, '\n');
+        for (int n = 1; n < request.length; n++) {
+            Detection detection = detect(request, n);
+            if (n <= lineEnd) {
+                assertThat(detection).as("prefix of %d bytes", n).isNull();
+            } else {
+                assertThat(detection).as("prefix of %d bytes", n).isEqualTo(Detection.HTTP1);
+            }
+        }
+    }
+
+    @Test
+    void otherHttp1Forms() {
+        assertThat(detectAll("POST /x HTTP/1.0\n")).isEqualTo(Detection.HTTP1);             // bare LF
+        assertThat(detectAll("\r\nGET / HTTP/1.1\r\n")).isEqualTo(Detection.HTTP1);         // leading empty line
+        assertThat(detectAll("OPTIONS * HTTP/1.1\r\n")).isEqualTo(Detection.HTTP1);
+        assertThat(detectAll("GET http://a.example/x HTTP/1.1\r\n")).isEqualTo(Detection.HTTP1);
+        assertThat(detectAll("PROPFIND /dav HTTP/1.1\r\n")).isEqualTo(Detection.HTTP1);
+    }
+
+    @Test
+    void wordsFollowedBySpacesAreNotHttp() {
+        assertThat(detectAll("SET key value\r\n")).isEqualTo(Detection.TCP);     // Redis inline command
+        assertThat(detectAll("EHLO mail.example\r\n")).isEqualTo(Detection.TCP); // SMTP
+        assertThat(detectAll("GET / HTTP/2.0\r\n")).isEqualTo(Detection.TCP);
+        assertThat(detectAll("GET  / HTTP/1.1\r\n")).isEqualTo(Detection.TCP);   // empty target
+        assertThat(detectAll("GET / HTTP/1.1 x\r\n")).isEqualTo(Detection.TCP);
+    }
+
+    @Test
+    void binaryProtocolsAreTcpFromTheirFirstByte() {
+        // PostgreSQL's SSLRequest; a MySQL-style length-prefixed packet.
+        assertThat(detect(new byte[] {0, 0, 0, 8, 4, (byte) 210, 22, 47}, 1)).isEqualTo(Detection.TCP);
+        assertThat(detect(new byte[] {(byte) 0x85, (byte) 0xa6, 3, 0}, 1)).isEqualTo(Detection.TCP);
+    }
+
+    @Test
+    void theHttp2PrefaceIsKnownWhenWhole() {
+        byte[] preface = ProtocolDetector.HTTP2_PREFACE;
+        for (int n = 1; n < preface.length; n++) {
+            assertThat(detect(preface, n)).as("prefix of %d bytes", n).isNull();
+        }
+        assertThat(detect(preface, preface.length)).isEqualTo(Detection.HTTP2);
+        byte[] withFrames = concat(preface, new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+        assertThat(detect(withFrames, withFrames.length)).isEqualTo(Detection.HTTP2);
+    }
+
+    @Test
+    void aTlsClientHelloIsKnownWhenItsRecordIsWholeAndGivesItsServerName() {
+        byte[] hello = TlsClientHellos.clientHello("db.payments.example");
+        for (int n = 1; n < hello.length; n++) {
+            assertThat(detect(hello, n)).as("prefix of %d bytes", n).isNull();
+        }
+        assertThat(detect(hello, hello.length)).isEqualTo(Detection.tls("db.payments.example"));
+        assertThat(detect(TlsClientHellos.clientHello(null), Integer.MAX_VALUE)).isEqualTo(Detection.tls(null));
+    }
+
+    @Test
+    void aMalformedClientHelloIsStillTlsWithoutAName() {
+        byte[] cut = java.util.Arrays.copyOf(TlsClientHellos.clientHello("x.example"), 50);
+        cut[3] = 0;
+        cut[4] = 45;   // a record that ends in the middle of the ClientHello
+        assertThat(detect(cut, cut.length)).isEqualTo(Detection.tls(null));
+        byte[] notHello = TlsClientHellos.clientHello("x.example");
+        notHello[5] = 2;   // a ServerHello where a ClientHello belongs
+        assertThat(detect(notHello, notHello.length)).isEqualTo(Detection.tls(null));
+    }
+
+    @Test
+    void anOverlongRequestLineThatStartedLikeHttpGoesToHttpToBeRefused() {
+        String line = "GET /" + "a".repeat(300);
+        assertThat(ProtocolDetector.detect(Unpooled.wrappedBuffer(ascii(line)), 256)).isEqualTo(Detection.HTTP1);
+        assertThat(ProtocolDetector.detect(Unpooled.wrappedBuffer(ascii("A".repeat(300))), 256)).isEqualTo(Detection.TCP);
+    }
+
+    @Test
+    void detectionDoesNotConsume() {
+        ByteBuf buffer = Unpooled.wrappedBuffer(ascii("GET / HTTP/1.1\r\n"));
+        ProtocolDetector.detect(buffer, MAX_LINE);
+        assertThat(buffer.readerIndex()).isZero();
+    }
+
+    static Detection detect(byte[] bytes, int length) {
+        return ProtocolDetector.detect(Unpooled.wrappedBuffer(bytes, 0, Math.min(length, bytes.length)), MAX_LINE);
+    }
+
+    static Detection detectAll(String text) {
+        byte[] bytes = ascii(text);
+        return detect(bytes, bytes.length);
+    }
+
+    static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static int indexOf(byte[] bytes, char c) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+}

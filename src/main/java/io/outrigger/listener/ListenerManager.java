@@ -168,6 +168,9 @@ public final class ListenerManager implements SmartLifecycle {
                     .doOnChannelInit((observer, channel, remoteAddress) -> {
                         active.incrementAndGet();
                         channel.closeFuture().addListener(closed -> active.decrementAndGet());
+                        // Reactor Netty adds a connection to the group only once it is HTTP; TCP
+                        // relays and connections still being sniffed must be closed on stop too.
+                        connections.add(channel);
                         setup.init(channel);
                     })
                     .handle(handler)
@@ -189,6 +192,7 @@ public final class ListenerManager implements SmartLifecycle {
         void close(Duration timeout) {
             DisposableServer current = server;
             if (current == null) {
+                connections.close();
                 return;
             }
             server = null;
@@ -196,8 +200,11 @@ public final class ListenerManager implements SmartLifecycle {
             try {
                 current.disposeNow(timeout);
             } catch (IllegalStateException e) {
-                connections.close();
+                // requests still running at the timeout: closed below with everything else
             }
+            // disposeNow closes only what Reactor Netty knows as its own (and nothing at all once
+            // draining has closed the listening socket): whatever is still open goes now.
+            connections.close();
         }
 
         public String name() {

@@ -72,35 +72,57 @@ public final class ProtocolDetector {
         return true;
     }
 
-    private enum Part { METHOD, TARGET, VERSION, CR }
+    private enum Part { LEADING, METHOD, GAP1, TARGET, GAP2, VERSION, TRAILING }
 
+    /**
+     * About as lenient as Netty's HTTP decoder (leading empty lines and blanks skipped, runs of
+     * spaces or tabs between the parts, trailing whitespace): anything that decoder, or an
+     * application's server behind a TCP relay, would read as a request line must be HTTP here,
+     * or it would pass the HTTP filters by as TCP.
+     */
     private static Detection http1(ByteBuf in, int start, int length, int maxRequestLine) {
-        int i = 0;
-        // RFC 9112 2.2: a server ignores at least one empty line before the request line.
-        while (i < length && i < 2 && isLineEnd(in.getByte(start + i))) {
-            i++;
-        }
-        Part part = Part.METHOD;
-        int partStart = i;
-        for (; i < length; i++) {
+        Part part = Part.LEADING;
+        int partStart = 0;
+        for (int i = 0; i < length; i++) {
             if (i >= maxRequestLine) {
-                return part == Part.METHOD ? Detection.TCP : Detection.HTTP1;
+                return part == Part.LEADING || part == Part.METHOD ? Detection.TCP : Detection.HTTP1;
             }
             byte b = in.getByte(start + i);
             switch (part) {
+                case LEADING -> {
+                    if (!isBlank(b) && !isLineEnd(b)) {
+                        if (!isTokenChar(b)) {
+                            return Detection.TCP;   // a NUL or other control byte: binary
+                        }
+                        part = Part.METHOD;
+                        partStart = i;
+                    } else if (i >= MAX_METHOD) {
+                        return Detection.TCP;
+                    }
+                }
                 case METHOD -> {
-                    if (b == ' ' && i > partStart) {
-                        part = Part.TARGET;
-                        partStart = i + 1;
+                    if (isBlank(b)) {
+                        part = Part.GAP1;
                     } else if (!isTokenChar(b) || i - partStart >= MAX_METHOD) {
                         return Detection.TCP;
                     }
                 }
+                case GAP1, GAP2 -> {
+                    if (!isBlank(b)) {
+                        if (isLineEnd(b) || b >= 0 && b < ' ' || b == 0x7f) {
+                            return Detection.TCP;
+                        }
+                        part = part == Part.GAP1 ? Part.TARGET : Part.VERSION;
+                        partStart = i;
+                        if (part == Part.VERSION && b != HTTP1_VERSION[0]) {
+                            return Detection.TCP;
+                        }
+                    }
+                }
                 case TARGET -> {
-                    if (b == ' ' && i > partStart) {
-                        part = Part.VERSION;
-                        partStart = i + 1;
-                    } else if (b <= ' ' && b >= 0 || b == 0x7f) {
+                    if (isBlank(b)) {
+                        part = Part.GAP2;
+                    } else if (b >= 0 && b < ' ' || b == 0x7f) {
                         return Detection.TCP;
                     }
                 }
@@ -114,20 +136,53 @@ public final class ProtocolDetector {
                         if (b < '0' || b > '9') {
                             return Detection.TCP;
                         }
-                        part = Part.CR;
+                        part = Part.TRAILING;
                     }
                 }
-                case CR -> {
+                case TRAILING -> {
                     if (b == '\n') {
                         return Detection.HTTP1;
                     }
-                    if (b != '\r' || i + 1 < length && in.getByte(start + i + 1) != '\n') {
+                    if (b == '\r') {
+                        if (i + 1 < length && in.getByte(start + i + 1) != '\n') {
+                            return Detection.TCP;
+                        }
+                    } else if (!isBlank(b)) {
                         return Detection.TCP;
                     }
                 }
             }
         }
         return null;
+    }
+
+    /**
+     * What to make of bytes that never became decidable (the client stalled, or sent its FIN):
+     * TLS or HTTP/2 if they began like one, else HTTP/1, whose decoder answers a broken request
+     * properly, rather than relaying something that began like HTTP past the HTTP filters.
+     */
+    public static Detection undecided(ByteBuf in) {
+        if (!in.isReadable()) {
+            return Detection.TCP;
+        }
+        int start = in.readerIndex();
+        if (in.getUnsignedByte(start) == TLS_HANDSHAKE) {
+            return Detection.tls(null);
+        }
+        if (startsLike(in, start, in.readableBytes(), HTTP2_PREFACE)) {
+            return Detection.HTTP2;
+        }
+        for (int i = start; i < in.writerIndex(); i++) {
+            byte b = in.getByte(i);
+            if (!isBlank(b) && !isLineEnd(b)) {
+                return isTokenChar(b) ? Detection.HTTP1 : Detection.TCP;
+            }
+        }
+        return Detection.TCP;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     private static boolean isLineEnd(byte b) {

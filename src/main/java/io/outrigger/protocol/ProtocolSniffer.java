@@ -24,7 +24,8 @@ import io.netty.util.concurrent.ScheduledFuture;
  * <p>Two clocks: a client that sends nothing within the detection timeout is taken to be waiting
  * for the server to speak first (MySQL, SMTP), so the connection becomes TCP at once. A client
  * that has started sending speaks first, so there is no hurry: its bytes are waited for up to
- * {@link #FIRST_LINE_TIMEOUT} before the connection is given up on as HTTP.
+ * {@link #FIRST_LINE_TIMEOUT}, and then the connection goes where its first bytes point (a
+ * partial request line to the HTTP handlers, which answer it; see {@link ProtocolDetector#undecided}).
  */
 public final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
 
@@ -114,8 +115,8 @@ public final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (!decided && event instanceof ChannelInputShutdownEvent) {
             // The client has said all it will say: decide on what there is.
-            Detection detection = sniffed == null ? null : ProtocolDetector.detect(sniffed, maxRequestLine);
-            decide(ctx, detection != null ? detection : Detection.TCP);
+            Detection detection = sniffed == null ? Detection.TCP : ProtocolDetector.detect(sniffed, maxRequestLine);
+            decide(ctx, detection != null ? detection : ProtocolDetector.undecided(sniffed));
             return;
         }
         ctx.fireUserEventTriggered(event);
@@ -136,7 +137,8 @@ public final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
 
     private void timeout(ChannelHandlerContext ctx) {
         if (!decided && ctx.channel().isActive()) {
-            decide(ctx, Detection.TCP);
+            // Silent: a server-first protocol. Started but stalled: whatever it began like.
+            decide(ctx, sniffed == null ? Detection.TCP : ProtocolDetector.undecided(sniffed));
         }
     }
 

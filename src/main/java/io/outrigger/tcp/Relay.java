@@ -52,6 +52,10 @@ final class Relay extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (early == null && !peer.isActive()) {
+            bytes.release();
+            return;
+        }
         if (downstreamSide) {
             session.received(bytes.readableBytes());
         } else {
@@ -60,10 +64,6 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (early != null) {
             // A read asked for before the relay took over can still arrive while the upstream connects.
             early.add(bytes);
-            return;
-        }
-        if (!peer.isActive()) {
-            bytes.release();
             return;
         }
         peer.write(bytes, peer.voidPromise());
@@ -102,7 +102,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     /**
      * {@code from} sent its FIN: once what it sent is written, shut {@code to}'s output down too.
-     * When {@code to} has sent its own FIN already, both directions are done: close both.
+     * Both directions are done when both outputs are shut (each side's FIN passed on, after its
+     * data): then both connections close.
      */
     static void forwardFin(Channel from, Channel to) {
         if (!to.isActive()) {
@@ -113,12 +114,21 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 return;
             }
             duplex.shutdownOutput().addListener(shut -> {
-                if (duplex.isInputShutdown()) {
+                if (from instanceof DuplexChannel other && other.isOutputShutdown()) {
                     to.close();
                     from.close();
                 }
             });
         });
+    }
+
+    /** Delivers what is queued for {@code channel}, then closes it (at once if it is not open). */
+    static void flushAndClose(Channel channel) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
     }
 
     @Override
@@ -132,9 +142,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         // Closed (or reset) on this side: deliver what is queued for the other, then close it.
-        if (peer.isActive()) {
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
+        flushAndClose(peer);
         ctx.fireChannelInactive();
     }
 
@@ -143,7 +151,6 @@ final class Relay extends ChannelInboundHandlerAdapter {
         session.flag(downstreamSide ? ResponseFlag.DC : ResponseFlag.UC);
         log.debug("{} tcp connection to {}: {} side failed: {}", session.direction(), session.upstream(),
                 downstreamSide ? "downstream" : "upstream", cause.toString());
-        ctx.close();
-        peer.close();
+        ctx.close();   // and channelInactive passes it on to the peer, after what is queued for it
     }
 }

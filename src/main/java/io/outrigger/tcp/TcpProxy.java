@@ -9,6 +9,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
@@ -52,33 +53,41 @@ public final class TcpProxy {
         downstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         session.meters().opened();
         session.received(firstBytes.readableBytes());
-        downstream.closeFuture().addListener(closed -> {
-            session.end();
-            session.meters().closed(session.flagBits());
-            onClose.accept(session);
-        });
         if (session.upstream() == null) {
             firstBytes.release();
             log.debug("{} tcp connection from {} refused ({})", session.direction(), downstream.remoteAddress(), session.flags());
+            downstream.closeFuture().addListener(closed -> finish(session));
             downstream.close();
             return;
         }
         Relay fromDownstream = new Relay(session, true);
         Relay fromUpstream = new Relay(session, false);
-        pipeline.addLast("outrigger.tcp.idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                .addLast("outrigger.tcp.relay", fromDownstream);
+        pipeline.addLast("outrigger.tcp.idle", idleHandler(idleTimeout)).addLast("outrigger.tcp.relay", fromDownstream);
         ChannelFuture connect = new Bootstrap()
                 .group(downstream.eventLoop())
                 .channel(loops.onChannelClass(SocketChannel.class, downstream.eventLoop()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.AUTO_READ, false)
-                .handler(fromUpstream)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel upstream) {
+                        // Each side has its own idle timer, so a side left alone with bytes it
+                        // cannot deliver is still closed in the end.
+                        upstream.pipeline().addLast(idleHandler(idleTimeout), fromUpstream);
+                    }
+                })
                 .connect(session.upstream());
         Channel upstream = connect.channel();
         fromDownstream.peer(upstream);
         fromUpstream.peer(downstream);
-        downstream.closeFuture().addListener(closed -> upstream.close());
+        downstream.closeFuture().addListener(closed -> {
+            if (!connect.isDone()) {
+                session.flag(ResponseFlag.DC);   // the client left before the upstream answered
+            }
+            Relay.flushAndClose(upstream);
+            finish(session);
+        });
         connect.addListener(done -> {
             if (!done.isSuccess()) {
                 firstBytes.release();
@@ -100,5 +109,15 @@ public final class TcpProxy {
             downstream.config().setAutoRead(true);
             upstream.config().setAutoRead(true);
         });
+    }
+
+    private void finish(TcpSession session) {
+        session.end();
+        session.meters().closed(session.flagBits());
+        onClose.accept(session);
+    }
+
+    private static IdleStateHandler idleHandler(Duration timeout) {
+        return new IdleStateHandler(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -63,6 +63,7 @@ public final class TcpMetrics {
         private final Counter sent;
         private final Counter received;
         private final Map<Integer, Counter> closed = new ConcurrentHashMap<>();
+        private volatile boolean removed;
 
         Meters(Tags tags) {
             this.tags = tags.and(RESPONSE_FLAGS, "-");
@@ -87,6 +88,9 @@ public final class TcpMetrics {
 
         /** Counts a close, labelled with the connection's response flags. */
         public void closed(int flags) {
+            if (removed) {
+                return;   // its cluster was reloaded away: do not bring its series back
+            }
             Counter counter = closed.get(flags);
             if (counter == null) {
                 counter = closed.computeIfAbsent(flags, f -> Counter.builder(TCP_CLOSED).description("TCP connections closed")
@@ -96,6 +100,7 @@ public final class TcpMetrics {
         }
 
         void remove() {
+            removed = true;
             registry.remove(opened);
             registry.remove(sent);
             registry.remove(received);

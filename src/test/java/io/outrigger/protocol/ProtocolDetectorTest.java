@@ -39,12 +39,28 @@ class ProtocolDetectorTest {
         assertThat(detectAll("PROPFIND /dav HTTP/1.1\r\n")).isEqualTo(Detection.HTTP1);
     }
 
+    /** What Netty's decoder (or an application's server) would take as a request line is HTTP here too. */
+    @Test
+    void laxRequestLinesAreHttpSoTheyCannotPassTheFiltersByAsTcp() {
+        assertThat(detectAll("\r\n\r\n\r\nGET /admin HTTP/1.1\r\n")).isEqualTo(Detection.HTTP1);
+        assertThat(detectAll("GET  /admin HTTP/1.1\r\n")).isEqualTo(Detection.HTTP1);
+        assertThat(detectAll("GET\t/admin\tHTTP/1.1 \r\n")).isEqualTo(Detection.HTTP1);
+        assertThat(detectAll(" \tGET /admin HTTP/1.0\n")).isEqualTo(Detection.HTTP1);
+    }
+
+    @Test
+    void bytesThatStalledGoWhereTheyBeganToPoint() {
+        assertThat(ProtocolDetector.undecided(Unpooled.wrappedBuffer(ascii("GET /adm")))).isEqualTo(Detection.HTTP1);
+        assertThat(ProtocolDetector.undecided(Unpooled.wrappedBuffer(new byte[] {0x16, 3, 1}))).isEqualTo(Detection.tls(null));
+        assertThat(ProtocolDetector.undecided(Unpooled.wrappedBuffer(ascii("PRI * HT")))).isEqualTo(Detection.HTTP2);
+        assertThat(ProtocolDetector.undecided(Unpooled.EMPTY_BUFFER)).isEqualTo(Detection.TCP);
+    }
+
     @Test
     void wordsFollowedBySpacesAreNotHttp() {
         assertThat(detectAll("SET key value\r\n")).isEqualTo(Detection.TCP);     // Redis inline command
         assertThat(detectAll("EHLO mail.example\r\n")).isEqualTo(Detection.TCP); // SMTP
         assertThat(detectAll("GET / HTTP/2.0\r\n")).isEqualTo(Detection.TCP);
-        assertThat(detectAll("GET  / HTTP/1.1\r\n")).isEqualTo(Detection.TCP);   // empty target
         assertThat(detectAll("GET / HTTP/1.1 x\r\n")).isEqualTo(Detection.TCP);
     }
 

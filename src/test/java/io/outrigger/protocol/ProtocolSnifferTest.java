@@ -107,11 +107,22 @@ class ProtocolSnifferTest {
         channel.writeInbound(ascii(" HTTP/1.1\r\n\r\n"));
         assertThat(http.bytes.toString()).isEqualTo("GET /slow HTTP/1.1\r\n\r\n");
 
-        EmbeddedChannel stalled = new EmbeddedChannel(sniffing(), new HttpSide());
+        // Stalled mid-line: the HTTP handlers get it (and answer it), it is not relayed past them.
+        HttpSide stalledHttp = new HttpSide();
+        EmbeddedChannel stalled = new EmbeddedChannel(sniffing(), stalledHttp);
         stalled.writeInbound(ascii("GET /never-finished"));
         stalled.advanceTimeBy(ProtocolSniffer.FIRST_LINE_TIMEOUT.toMillis() + 1, TimeUnit.MILLISECONDS);
         stalled.runScheduledPendingTasks();
-        assertThat(tcp).containsExactly(new Handoff("GET /never-finished", Detection.TCP));
+        assertThat(tcp).isEmpty();
+        assertThat(stalledHttp.bytes.toString()).isEqualTo("GET /never-finished");
+
+        // A binary protocol that stalled mid-message is relayed as what it is.
+        EmbeddedChannel binary = new EmbeddedChannel(sniffing(), new HttpSide());
+        binary.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x16, 3, 1}));
+        binary.advanceTimeBy(ProtocolSniffer.FIRST_LINE_TIMEOUT.toMillis() + 1, TimeUnit.MILLISECONDS);
+        binary.runScheduledPendingTasks();
+        assertThat(tcp).extracting(Handoff::detection).containsExactly(Detection.tls(null));
+        binary.finishAndReleaseAll();
         channel.finishAndReleaseAll();
         stalled.finishAndReleaseAll();
     }

@@ -10,6 +10,7 @@ import io.outrigger.config.ConfigBinding;
 import io.outrigger.config.ConfigFileWatcher;
 import io.outrigger.config.ConfigReloader;
 import io.outrigger.config.Snapshot;
+import io.outrigger.config.SourceGuard;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.LinuxOriginalDestination;
 import io.outrigger.interception.OriginalDestination;
@@ -55,8 +56,8 @@ class OutriggerConfiguration {
 
     @Bean
     ConfigReloader configReloader(ConfigurableEnvironment environment, SnapshotHolder snapshotHolder,
-            ContextRefresher contextRefresher) {
-        return new ConfigReloader(environment, snapshotHolder, contextRefresher);
+            ContextRefresher contextRefresher, ObjectProvider<SourceGuard> guards) {
+        return new ConfigReloader(environment, snapshotHolder, contextRefresher, guards.orderedStream().toList());
     }
 
     @Bean

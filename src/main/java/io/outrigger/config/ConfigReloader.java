@@ -6,7 +6,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.context.refresh.ContextRefresher;
 import org.springframework.context.ApplicationListener;
-import org.springframework.core.env.Environment;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * The one path by which configuration reaches the {@link SnapshotHolder}. Whatever changes the
@@ -17,14 +17,17 @@ public final class ConfigReloader implements SmartInitializingSingleton, Applica
 
     private static final ThreadLocal<String> SOURCE = new ThreadLocal<>();
 
-    private final Environment environment;
+    private final ConfigurableEnvironment environment;
     private final SnapshotHolder holder;
     private final ContextRefresher refresher;
+    private final List<SourceGuard> guards;
 
-    public ConfigReloader(Environment environment, SnapshotHolder holder, ContextRefresher refresher) {
+    public ConfigReloader(ConfigurableEnvironment environment, SnapshotHolder holder, ContextRefresher refresher,
+            List<SourceGuard> guards) {
         this.environment = environment;
         this.holder = holder;
         this.refresher = refresher;
+        this.guards = List.copyOf(guards);
     }
 
     @Override
@@ -55,8 +58,17 @@ public final class ConfigReloader implements SmartInitializingSingleton, Applica
     }
 
     private void apply(String source) {
+        for (SourceGuard guard : guards) {
+            String refusal = guard.refusal(environment);
+            if (refusal != null) {
+                holder.reject(source, List.of(refusal));
+                return;
+            }
+        }
         try {
-            holder.apply(ConfigBinding.bind(environment), source);
+            if (holder.apply(ConfigBinding.bind(environment), source).outcome() != ReloadResult.Outcome.REJECTED) {
+                guards.forEach(guard -> guard.accepted(environment));
+            }
         } catch (InvalidConfigException e) {
             holder.reject(source, e.errors());
         }

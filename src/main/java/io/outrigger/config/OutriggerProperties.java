@@ -32,7 +32,17 @@ public record OutriggerProperties(
             @DefaultValue("unknown") String workload,
             @DefaultValue("unknown") String namespace,
             @DefaultValue("unknown") String serviceAccount,
-            @DefaultValue("unknown") String service) {
+            @DefaultValue("unknown") String service,
+            String pod) {
+
+        /** The pod's name: as set ({@code OUTRIGGER_IDENTITY_POD}), else the host name Kubernetes gives it. */
+        public String pod() {
+            if (pod != null && !pod.isBlank()) {
+                return pod;
+            }
+            String host = System.getenv("HOSTNAME");
+            return host != null && !host.isBlank() ? host : "unknown";
+        }
     }
 
     public record Inbound(

@@ -50,6 +50,8 @@ public final class MeterCatalog {
     public static final String RETRIES = "outrigger.upstream.retries";              // {cluster}
     public static final String OVERFLOWS = "outrigger.upstream.overflows";          // {cluster}
     public static final String ACCESS_LOG_DROPPED = "outrigger.access.log.dropped";
+    public static final String CONFIGMAP_WATCH_CONNECTED = "outrigger.config.watch.connected";
+    public static final String CONFIGMAP_WATCH_FAILURES = "outrigger.config.watch.failures";
 
     public static final String RESULT = "result";
     public static final String LISTENER = "listener";

@@ -153,4 +153,36 @@ class ConfigReloadIT {
         assertThat(result.outcome()).isEqualTo(ReloadResult.Outcome.REJECTED);
         return result;
     }
+
+    /**
+     * A ConfigMap mounted as a volume, as the kubelet lays it out and updates it: the file is a
+     * symlink into {@code ..data}, itself a symlink to a timestamped directory that the kubelet
+     * replaces by renaming a new {@code ..data} link over the old one.
+     */
+    @Test
+    void aMountedConfigMapUpdatedByASymlinkSwapIsReloaded() throws Exception {
+        java.nio.file.Path mount = java.nio.file.Files.createTempDirectory("outrigger-mount");
+        writeVersion(mount, "..2026_11_23_v1", config("blue", "1s", "/v[0-9]+").replace("name: app", "name: mounted"));
+        java.nio.file.Files.createSymbolicLink(mount.resolve("..data"), java.nio.file.Path.of("..2026_11_23_v1"));
+        java.nio.file.Files.createSymbolicLink(mount.resolve("application.yaml"), java.nio.file.Path.of("..data/application.yaml"));
+        try (Sidecar mounted = Sidecar.start("outrigger: { access-log: { enabled: false } }",
+                "--spring.config.additional-location=file:" + mount + "/");
+                ProxyClient client = new ProxyClient(mounted.outboundPort())) {
+            assertThat(client.get("app", "/").body()).isEqualTo("blue");
+            ReloadResult before = mounted.snapshots().lastResult();
+            writeVersion(mount, "..2026_11_23_v2", config("green", "1s", "/v[0-9]+").replace("name: app", "name: mounted"));
+            java.nio.file.Files.createSymbolicLink(mount.resolve("..data_tmp"), java.nio.file.Path.of("..2026_11_23_v2"));
+            java.nio.file.Files.move(mount.resolve("..data_tmp"), mount.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            ReloadResult after = mounted.awaitReload(before, java.time.Duration.ofSeconds(10));
+            assertThat(after.outcome()).isEqualTo(ReloadResult.Outcome.APPLIED);
+            assertThat(client.get("app", "/").body()).isEqualTo("green");
+        } finally {
+            org.springframework.util.FileSystemUtils.deleteRecursively(mount);
+        }
+    }
+
+    private static void writeVersion(java.nio.file.Path mount, String name, String yaml) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectory(mount.resolve(name));
+        java.nio.file.Files.writeString(dir.resolve("application.yaml"), yaml);
+    }
 }

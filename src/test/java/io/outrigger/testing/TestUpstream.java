@@ -13,6 +13,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 
 /**
  * A real HTTP server on a loopback ephemeral port, standing in for an application or a remote
@@ -27,6 +28,9 @@ public final class TestUpstream implements AutoCloseable {
 
     private final String name;
     private final DisposableServer server;
+    // Its own event loop, not Reactor Netty's global ones: a sidecar that closes in this JVM
+    // disposes the global resources, which must not take other tests' upstreams with it.
+    private final LoopResources loop;
     private final AtomicInteger requests = new AtomicInteger();
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private volatile BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler;
@@ -34,7 +38,9 @@ public final class TestUpstream implements AutoCloseable {
     private TestUpstream(String name, String host) {
         this.name = name;
         this.handler = (request, response) -> response.header("x-upstream", name).sendString(Mono.just(name));
+        this.loop = LoopResources.create("test-upstream-" + name, 1, true);
         this.server = HttpServer.create()
+                .runOn(loop)
                 .host(host)
                 .port(0)
                 .handle((request, response) -> {
@@ -92,5 +98,6 @@ public final class TestUpstream implements AutoCloseable {
     @Override
     public void close() {
         server.disposeNow(Duration.ofSeconds(5));
+        loop.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block();
     }
 }

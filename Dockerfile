@@ -20,7 +20,7 @@ RUN steps extract /tmp/outrigger.jar /layers && steps jlink "$JAVA_HOME" /jre
 
 # 3. The runtime: Debian slim with iptables (for the init container), the runtime, the layers,
 #    and a JDK 25 AOT cache made by a training run on this very runtime (a cache is tied to the
-#    JVM that made it): start-up goes from about 3 s to about 1 s.
+#    JVM that made it): ready in about 2.2-2.7 s instead of 3.7-4.3 s on the CI machine.
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends iptables iproute2 \
@@ -35,10 +35,11 @@ COPY --from=layers /layers/snapshot-dependencies/ ./
 COPY --from=layers /layers/application/ ./
 RUN steps train /opt/jre/bin/java /app && chown -R 1337:1337 /app
 
-# The ConfigMap from the API outranks every file (see application.yaml); a mounted copy is read
-# from /etc/outrigger/config/ and watched as well.
-ENV SPRING_CONFIG_IMPORT=optional:kubernetes: \
-    SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/etc/outrigger/config/
+# Routes from the ConfigMap through the API server (see application.yaml). Where the API is not
+# to be used, set SPRING_CLOUD_KUBERNETES_CONFIG_ENABLED=false and mount the ConfigMap at
+# /etc/outrigger/config/: that file is read and watched instead. Not both: the two copies would
+# be merged.
+ENV SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/etc/outrigger/config/
 USER 1337:1337
 EXPOSE 15001 15006 15020
 ENTRYPOINT ["steps", "start", "/opt/jre/bin/java", "/app"]

@@ -10,7 +10,6 @@ import io.outrigger.config.ConfigBinding;
 import io.outrigger.config.ConfigFileWatcher;
 import io.outrigger.config.ConfigReloader;
 import io.outrigger.config.Snapshot;
-import io.outrigger.config.SourceGuard;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.LinuxOriginalDestination;
 import io.outrigger.interception.OriginalDestination;
@@ -25,6 +24,8 @@ import io.outrigger.telemetry.AccessLog;
 import io.outrigger.telemetry.OutriggerMeters;
 import io.outrigger.telemetry.RequestMetrics;
 import io.outrigger.telemetry.TcpMetrics;
+import io.outrigger.tls.MtlsOrigination;
+import io.outrigger.tls.MutualTls;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -44,9 +45,15 @@ class OutriggerConfiguration {
         return new EventLoops(Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
 
+    /** The pod's SPIFFE identity; its file paths are read once, at start, their contents every second. */
+    @Bean(destroyMethod = "close")
+    MutualTls mutualTls(ConfigurableEnvironment environment, MeterRegistry registry) {
+        return new MutualTls(ConfigBinding.tls(environment), Clock.systemUTC(), registry);
+    }
+
     @Bean
-    ClusterManager clusterManager(EventLoops eventLoops) {
-        return new ClusterManager(eventLoops, AddressResolver.SYSTEM);
+    ClusterManager clusterManager(EventLoops eventLoops, MutualTls mutualTls) {
+        return new ClusterManager(eventLoops, AddressResolver.SYSTEM, new MtlsOrigination(mutualTls));
     }
 
     @Bean
@@ -56,8 +63,8 @@ class OutriggerConfiguration {
 
     @Bean
     ConfigReloader configReloader(ConfigurableEnvironment environment, SnapshotHolder snapshotHolder,
-            ContextRefresher contextRefresher, ObjectProvider<SourceGuard> guards) {
-        return new ConfigReloader(environment, snapshotHolder, contextRefresher, guards.orderedStream().toList());
+            ContextRefresher contextRefresher) {
+        return new ConfigReloader(environment, snapshotHolder, contextRefresher);
     }
 
     @Bean
@@ -72,8 +79,9 @@ class OutriggerConfiguration {
 
     /** The pod's identity labels are read once, at start: they do not change while a pod lives. */
     @Bean
-    RequestMetrics requestMetrics(MeterRegistry registry, ConfigurableEnvironment environment, SnapshotHolder snapshotHolder) {
-        RequestMetrics metrics = new RequestMetrics(registry, ConfigBinding.identity(environment));
+    RequestMetrics requestMetrics(MeterRegistry registry, ConfigurableEnvironment environment, SnapshotHolder snapshotHolder,
+            MutualTls mutualTls) {
+        RequestMetrics metrics = new RequestMetrics(registry, ConfigBinding.identity(environment), ownPrincipal(mutualTls));
         snapshotHolder.onReload(result -> {
             Snapshot live = snapshotHolder.current();
             if (result.outcome() == io.outrigger.config.ReloadResult.Outcome.APPLIED && live != null) {
@@ -84,8 +92,9 @@ class OutriggerConfiguration {
     }
 
     @Bean
-    TcpMetrics tcpMetrics(MeterRegistry registry, ConfigurableEnvironment environment, SnapshotHolder snapshotHolder) {
-        TcpMetrics metrics = new TcpMetrics(registry, ConfigBinding.identity(environment));
+    TcpMetrics tcpMetrics(MeterRegistry registry, ConfigurableEnvironment environment, SnapshotHolder snapshotHolder,
+            MutualTls mutualTls) {
+        TcpMetrics metrics = new TcpMetrics(registry, ConfigBinding.identity(environment), ownPrincipal(mutualTls));
         snapshotHolder.onReload(result -> {
             Snapshot live = snapshotHolder.current();
             if (result.outcome() == io.outrigger.config.ReloadResult.Outcome.APPLIED && live != null) {
@@ -105,13 +114,18 @@ class OutriggerConfiguration {
     @Bean
     ListenerManager listenerManager(SnapshotHolder snapshotHolder, EventLoops eventLoops, AccessLog accessLog,
             RequestMetrics requestMetrics, ObjectProvider<ProxyFilter> userFilters,
-            OriginalDestination originalDestination, ConfigurableEnvironment environment, TcpMetrics tcpMetrics) {
+            OriginalDestination originalDestination, ConfigurableEnvironment environment, TcpMetrics tcpMetrics,
+            MutualTls mutualTls, MeterRegistry registry) {
         List<ProxyFilter> filters = userFilters.orderedStream().toList();
         return new ListenerManager(snapshotHolder, eventLoops,
                 OutboundStack.build(accessLog, requestMetrics, filters),
-                InboundStack.build(accessLog, requestMetrics, filters), originalDestination,
+                InboundStack.build(accessLog, requestMetrics, filters, mutualTls), originalDestination,
                 () -> ConfigBinding.bindOrDefaults(environment),
-                new TcpProxy(eventLoops.resources(), accessLog::record), tcpMetrics);
+                new TcpProxy(eventLoops.resources(), mutualTls, accessLog::record), tcpMetrics, mutualTls, registry);
+    }
+
+    private static java.util.function.Supplier<String> ownPrincipal(MutualTls mutualTls) {
+        return () -> mutualTls.identity() == null ? null : mutualTls.identity().spiffeId();
     }
 
     @Bean

@@ -4,6 +4,7 @@ import io.outrigger.config.ConfigReloader;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.listener.Drainer;
 import io.outrigger.listener.ListenerManager;
+import io.outrigger.tls.MutualTls;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,8 +19,8 @@ class AdminConfiguration {
 
     /** Named "outrigger": the readiness group includes it by that name. */
     @Bean(name = "outrigger")
-    ReadinessIndicator outriggerReadiness(ListenerManager listeners, SnapshotHolder snapshots) {
-        return new ReadinessIndicator(listeners, snapshots);
+    ReadinessIndicator outriggerReadiness(ListenerManager listeners, SnapshotHolder snapshots, MutualTls mutualTls) {
+        return new ReadinessIndicator(listeners, snapshots, mutualTls);
     }
 
     @Bean
@@ -43,8 +44,8 @@ class AdminConfiguration {
     }
 
     @Bean
-    CertsEndpoint certsEndpoint() {
-        return new CertsEndpoint();
+    CertsEndpoint certsEndpoint(MutualTls mutualTls) {
+        return new CertsEndpoint(mutualTls);
     }
 
     @Bean

@@ -50,7 +50,7 @@ public final class Cluster implements AutoCloseable {
     private volatile List<Endpoint> endpoints = List.of();
 
     Cluster(String name, OutriggerProperties.Cluster config, EventLoops loops, ScheduledExecutorService dns,
-            AddressResolver resolver) {
+            AddressResolver resolver, UpstreamTls tls) {
         this.name = name;
         this.resolver = resolver;
         this.config = config;
@@ -73,6 +73,7 @@ public final class Cluster implements AutoCloseable {
                     .runOn(loops.loop(i))
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                     .disableRetry(true)
+                    .doOnChannelInit((observer, channel, remote) -> tls.secure(channel, remote, config))
                     .followRedirect(false)
                     .httpResponseDecoder(spec -> spec.maxHeaderSize(MAX_RESPONSE_HEADERS));
         }

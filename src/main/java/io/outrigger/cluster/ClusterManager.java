@@ -22,6 +22,7 @@ public final class ClusterManager implements AutoCloseable {
 
     private final EventLoops loops;
     private final AddressResolver resolver;
+    private final UpstreamTls tls;
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "outrigger-clusters");
         thread.setDaemon(true);
@@ -29,7 +30,8 @@ public final class ClusterManager implements AutoCloseable {
     });
     private Map<String, Cluster> live = Map.of();
 
-    public ClusterManager(EventLoops loops, AddressResolver resolver) {
+    public ClusterManager(EventLoops loops, AddressResolver resolver, UpstreamTls tls) {
+        this.tls = tls;
         this.loops = loops;
         this.resolver = resolver;
     }
@@ -44,7 +46,7 @@ public final class ClusterManager implements AutoCloseable {
             Cluster existing = live.get(name);
             next.put(name, existing != null && existing.config().equals(config)
                     ? existing
-                    : new Cluster(name, config, loops, background, resolver));
+                    : new Cluster(name, config, loops, background, resolver, tls));
         });
         return next;
     }

@@ -37,6 +37,15 @@ public final class ConfigBinding {
         }
     }
 
+    /** Where the pod's identity files are, read once at start (their contents rotate, their paths do not). */
+    public static OutriggerProperties.Tls tls(Environment environment) {
+        try {
+            return Binder.get(environment).bindOrCreate("outrigger.tls", OutriggerProperties.Tls.class);
+        } catch (BindException e) {
+            return new OutriggerProperties.Tls(null, null, null);
+        }
+    }
+
     public static OutriggerProperties bind(Environment environment) throws InvalidConfigException {
         try {
             return Binder.get(environment).bindOrCreate("outrigger", OutriggerProperties.class);

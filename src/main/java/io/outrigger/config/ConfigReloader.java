@@ -20,14 +20,11 @@ public final class ConfigReloader implements SmartInitializingSingleton, Applica
     private final ConfigurableEnvironment environment;
     private final SnapshotHolder holder;
     private final ContextRefresher refresher;
-    private final List<SourceGuard> guards;
 
-    public ConfigReloader(ConfigurableEnvironment environment, SnapshotHolder holder, ContextRefresher refresher,
-            List<SourceGuard> guards) {
+    public ConfigReloader(ConfigurableEnvironment environment, SnapshotHolder holder, ContextRefresher refresher) {
         this.environment = environment;
         this.holder = holder;
         this.refresher = refresher;
-        this.guards = List.copyOf(guards);
     }
 
     @Override
@@ -57,18 +54,19 @@ public final class ConfigReloader implements SmartInitializingSingleton, Applica
         return holder.lastResult();
     }
 
-    private void apply(String source) {
-        for (SourceGuard guard : guards) {
-            String refusal = guard.refusal(environment);
-            if (refusal != null) {
-                holder.reject(source, List.of(refusal));
-                return;
-            }
-        }
+    /**
+     * Binds and applies the environment as it stands, without re-reading any source: for a source
+     * that has just put its new contents into the environment itself (the ConfigMap watch).
+     */
+    public ReloadResult applyNow(String source) {
+        apply(source);
+        return holder.lastResult();
+    }
+
+    /** One at a time: a bind from an older environment must not be applied after a newer one. */
+    private synchronized void apply(String source) {
         try {
-            if (holder.apply(ConfigBinding.bind(environment), source).outcome() != ReloadResult.Outcome.REJECTED) {
-                guards.forEach(guard -> guard.accepted(environment));
-            }
+            holder.apply(ConfigBinding.bind(environment), source);
         } catch (InvalidConfigException e) {
             holder.reject(source, e.errors());
         }

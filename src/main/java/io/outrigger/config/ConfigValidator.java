@@ -34,6 +34,7 @@ public final class ConfigValidator {
         listener(errors, ROOT + ".inbound", config.inbound().port(), config.inbound().limits());
         listener(errors, ROOT + ".outbound", config.outbound().port(), config.outbound().limits());
         ports(errors, ROOT + ".inbound", config.inbound().ports(), config.inbound().protocolDetectionTimeout());
+        mtls(errors, config);
         ports(errors, ROOT + ".outbound", config.outbound().ports(), config.outbound().protocolDetectionTimeout());
         port(errors, ROOT + ".inbound.app-port", config.inbound().appPort(), false);
         if (!Set.of("allow-any", "registry-only").contains(config.outbound().mode())) {
@@ -52,6 +53,49 @@ public final class ConfigValidator {
             tcpRoute(errors, ROOT + ".tcp-routes[" + i + "]", config.tcpRoutes().get(i), config.clusters(), tcpRouteNames);
         }
         return errors.list;
+    }
+
+    private static final Set<String> TLS_MODES = Set.of("DISABLE", "PERMISSIVE", "STRICT");
+
+    private static void mtls(Errors errors, OutriggerProperties config) {
+        boolean identity = config.tls().configured();
+        if (identity && (config.tls().certChain() == null || config.tls().privateKey() == null || config.tls().trustBundle() == null)) {
+            errors.add(ROOT + ".tls", "cert-chain, private-key and trust-bundle are needed together");
+        }
+        tlsMode(errors, ROOT + ".inbound.tls-mode", config.inbound().tlsMode(), identity);
+        config.inbound().ports().forEach((port, settings) -> {
+            if (settings.tlsMode() != null) {
+                tlsMode(errors, ROOT + ".inbound.ports." + port + ".tls-mode", settings.tlsMode(), identity);
+            }
+        });
+        principals(errors, ROOT + ".inbound.authorization.allow-principals", config.inbound().authorization().allowPrincipals());
+        config.clusters().forEach((name, cluster) -> {
+            String path = ROOT + ".clusters." + name;
+            if (!Set.of("none", "mutual").contains(cluster.tls())) {
+                errors.add(path + ".tls", "must be none or mutual, was '" + cluster.tls() + "'");
+            } else if ("mutual".equals(cluster.tls()) && !identity) {
+                errors.add(path + ".tls", "mutual needs the pod's identity: set outrigger.tls.cert-chain, private-key and trust-bundle");
+            }
+            principals(errors, path + ".peer-principals", cluster.peerPrincipals());
+        });
+    }
+
+    private static void tlsMode(Errors errors, String path, String mode, boolean identity) {
+        if (!TLS_MODES.contains(mode)) {
+            errors.add(path, "must be DISABLE, PERMISSIVE or STRICT, was '" + mode + "'");
+        } else if ("STRICT".equals(mode) && !identity) {
+            errors.add(path, "STRICT needs the pod's identity: set outrigger.tls.cert-chain, private-key and trust-bundle");
+        }
+    }
+
+    private static void principals(Errors errors, String path, List<String> principals) {
+        for (int i = 0; i < principals.size(); i++) {
+            String principal = principals.get(i);
+            if (principal == null || principal.isBlank() || principal.chars().anyMatch(Character::isWhitespace)
+                    || !(principal.startsWith("spiffe://") || principal.equals("*"))) {
+                errors.add(path + "[" + i + "]", "'" + principal + "' is not a SPIFFE ID (spiffe://trust-domain/path, * allowed)");
+            }
+        }
     }
 
     private static void ports(Errors errors, String path, Map<String, OutriggerProperties.Port> ports, Duration detection) {

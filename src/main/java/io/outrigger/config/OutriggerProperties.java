@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 public record OutriggerProperties(
         @DefaultValue Identity identity,
+        @DefaultValue Tls tls,
         @DefaultValue Inbound inbound,
         @DefaultValue Outbound outbound,
         @DefaultValue List<Route> routes,
@@ -33,7 +34,8 @@ public record OutriggerProperties(
             @DefaultValue("unknown") String namespace,
             @DefaultValue("unknown") String serviceAccount,
             @DefaultValue("unknown") String service,
-            String pod) {
+            String pod,
+            String podUid) {
 
         /** The pod's name: as set ({@code OUTRIGGER_IDENTITY_POD}), else the host name Kubernetes gives it. */
         public String pod() {
@@ -45,10 +47,23 @@ public record OutriggerProperties(
         }
     }
 
+    /**
+     * The pod's SPIFFE identity: PEM files, replaced in place when rotated (an atomic rename or
+     * the kubelet's symlink swap). Unset: no mutual TLS, either way.
+     */
+    public record Tls(String certChain, String privateKey, String trustBundle) {
+
+        public boolean configured() {
+            return certChain != null || privateKey != null || trustBundle != null;
+        }
+    }
+
     public record Inbound(
             @DefaultValue("15006") int port,
             @DefaultValue("127.0.0.1") String appAddress,
             @DefaultValue("8080") int appPort,
+            @DefaultValue("PERMISSIVE") String tlsMode,
+            @DefaultValue Authorization authorization,
             @DefaultValue Map<String, Port> ports,
             @DefaultValue("100ms") Duration protocolDetectionTimeout,
             @DefaultValue Limits limits) {
@@ -63,8 +78,15 @@ public record OutriggerProperties(
             @DefaultValue Limits limits) {
     }
 
-    /** One port's settings: {@code auto} (sniff the first bytes), {@code http}, {@code http2} or {@code tcp}. */
-    public record Port(@DefaultValue("auto") String protocol) {
+    /**
+     * One port's settings: {@code auto} (sniff the first bytes), {@code http}, {@code http2} or
+     * {@code tcp}; inbound, a {@code tls-mode} of its own (unset: the listener's).
+     */
+    public record Port(@DefaultValue("auto") String protocol, String tlsMode) {
+    }
+
+    /** Who may call the application, by SPIFFE ID, exact or with {@code *} globs; empty: anyone. */
+    public record Authorization(@DefaultValue List<String> allowPrincipals) {
     }
 
     /** Per-listener protection against oversized or slow requests. */
@@ -128,8 +150,15 @@ public record OutriggerProperties(
     public record TcpRoute(String name, Integer port, String address, String cluster) {
     }
 
+    /**
+     * @param tls            {@code none}, or {@code mutual}: Outrigger's mTLS to the peer's sidecar
+     * @param peerPrincipals the SPIFFE IDs the peer may have (globs allowed); empty: any in the
+     *                       pod's own trust domain
+     */
     public record Cluster(
             @DefaultValue List<String> endpoints,
+            @DefaultValue("none") String tls,
+            @DefaultValue List<String> peerPrincipals,
             @DefaultValue("round-robin") String loadBalancer,
             @DefaultValue("1s") Duration connectTimeout,
             @DefaultValue("5s") Duration dnsRefresh,

@@ -7,6 +7,7 @@ import io.outrigger.protocol.PortProtocols;
 import io.outrigger.routing.Route;
 import io.outrigger.routing.RouteTable;
 import io.outrigger.routing.TcpRouteTable;
+import io.outrigger.tls.Principals;
 
 /**
  * One immutable, compiled version of the whole configuration. A request reads the live snapshot
@@ -23,10 +24,12 @@ import io.outrigger.routing.TcpRouteTable;
  * @param tcpRoutes outbound TCP routes, by destination
  * @param inboundProtocols  the protocol of each application port
  * @param outboundProtocols the protocol of each destination port
+ * @param inboundAuthorization the principals that may call the application (empty: anyone)
  */
 public record Snapshot(long version, String hash, OutriggerProperties config, RouteTable outbound, Route inbound,
         Route passthrough, java.net.InetAddress inboundAppAddress, Map<String, Cluster> clusters,
-        TcpRouteTable tcpRoutes, PortProtocols inboundProtocols, PortProtocols outboundProtocols) {
+        TcpRouteTable tcpRoutes, PortProtocols inboundProtocols, PortProtocols outboundProtocols,
+        Principals inboundAuthorization) {
 
     public boolean registryOnly() {
         return "registry-only".equals(config.outbound().mode());

@@ -16,6 +16,7 @@ import io.outrigger.routing.Route;
 import io.outrigger.protocol.PortProtocols;
 import io.outrigger.routing.RouteTable;
 import io.outrigger.routing.TcpRouteTable;
+import io.outrigger.tls.Principals;
 import io.outrigger.pipeline.retry.RetryPolicy;
 
 /** Turns a validated config into the runtime form: route tables, compiled policies, clusters. */
@@ -29,9 +30,9 @@ final class SnapshotCompiler {
         Map<String, OutriggerProperties.Cluster> all = new LinkedHashMap<>(config.clusters());
         OutriggerProperties.Inbound inbound = config.inbound();
         all.put(inboundClusterName(inbound), new OutriggerProperties.Cluster(
-                List.of(inbound.appAddress() + ":" + inbound.appPort()), "round-robin", Duration.ofSeconds(1),
+                List.of(inbound.appAddress() + ":" + inbound.appPort()), "none", List.of(), "round-robin", Duration.ofSeconds(1),
                 Duration.ofSeconds(5), new OutriggerProperties.ConnectionPool(1024, 1024, Duration.ofSeconds(60))));
-        all.put(PASSTHROUGH, new OutriggerProperties.Cluster(List.of(), "round-robin", Duration.ofSeconds(1),
+        all.put(PASSTHROUGH, new OutriggerProperties.Cluster(List.of(), "none", List.of(), "round-robin", Duration.ofSeconds(1),
                 Duration.ofSeconds(5), new OutriggerProperties.ConnectionPool(1024, 1024, Duration.ofSeconds(60))));
         return all;
     }
@@ -49,7 +50,8 @@ final class SnapshotCompiler {
         }
         return new Snapshot(version, hash, config, RouteTable.compile(config.routes(), clusters), inbound, passthrough,
                 appAddress, Map.copyOf(clusters), TcpRouteTable.compile(config.tcpRoutes(), clusters),
-                protocols(config.inbound().ports()), protocols(config.outbound().ports()));
+                protocols(config.inbound().ports()), protocols(config.outbound().ports()),
+                Principals.of(config.inbound().authorization().allowPrincipals()));
     }
 
     private static PortProtocols protocols(Map<String, OutriggerProperties.Port> ports) {

@@ -1,9 +1,14 @@
 package io.outrigger.kubernetes;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -14,55 +19,60 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outrigger.config.ConfigReloader;
+import io.outrigger.config.SnapshotHolder;
 import io.outrigger.telemetry.MeterCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 
 /**
- * Watches the one ConfigMap that holds the routes and, whenever its data changes (or it appears
- * or goes away), refreshes the environment through {@link ConfigReloader}: Spring Cloud
- * Kubernetes's ConfigMap property source re-reads it, and the result is validated and swapped
- * like any other reload.
+ * Keeps the routes ConfigMap in the environment ({@link ConfigMapSource}) as the API server says
+ * it is, and applies every change through {@link ConfigReloader}: bound, validated, swapped in
+ * atomically, or refused whole. The ConfigMap comes from a fabric8 informer on its one name, so
+ * what is applied is exactly what the watch delivered, with no second read that could fail.
  *
- * <p>Outrigger's own rather than Spring Cloud Kubernetes's event detector, for two reasons: that
- * one waits for its first list at start-up and fails the whole application when the API server
- * does not answer, where a sidecar must start on its local config and keep trying; and it
- * watches every ConfigMap in the namespace, where one name is enough. The watch retries for ever,
- * with the client's backoff; each failed attempt is counted and the watch's state is a gauge.
+ * <p>At start the first list is waited for briefly, so a pod starts on its ConfigMap's routes;
+ * an API server that does not answer does not stop the start: the local config serves and the
+ * watch keeps retrying (the client's backoff, 1 s doubling to 32 s). Failed lists and lost
+ * watches are counted; whether the watch is open is a gauge. A deleted ConfigMap leaves the last
+ * good routes serving, and so does one whose {@code application.yaml} is missing or not YAML.
  */
-final class ConfigMapWatcher implements SmartLifecycle {
+final class ConfigMapWatcher implements ApplicationListener<ApplicationReadyEvent>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigMapWatcher.class);
+    static final Duration FIRST_LIST_WAIT = Duration.ofSeconds(3);
+    private static final Duration WATCH_CHECK = Duration.ofSeconds(2);
 
-    private final KubernetesClient client;
     private final String namespace;
     private final String name;
+    private final ConfigMapSource source;
     private final ConfigReloader reloader;
+    private final SnapshotHolder holder;
     private final Counter failures;
-    private final AtomicBoolean reloadPending = new AtomicBoolean();
-    private final ExecutorService reloads = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().daemon().name("outrigger-configmap-reload").factory());
-    private volatile SharedIndexInformer<ConfigMap> informer;
+    private final SharedIndexInformer<ConfigMap> informer;
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("outrigger-configmap").factory());
+    private final AtomicBoolean changedBeforeReady = new AtomicBoolean();
+    private volatile boolean ready;
     private volatile boolean failing;
+    private boolean wasWatching;
 
-    ConfigMapWatcher(KubernetesClient client, String namespace, String name, ConfigReloader reloader, MeterRegistry registry) {
-        this.client = client;
+    ConfigMapWatcher(KubernetesClient client, String namespace, String name, ConfigMapSource source,
+            ConfigReloader reloader, SnapshotHolder holder, MeterRegistry registry) {
         this.namespace = namespace;
         this.name = name;
+        this.source = source;
         this.reloader = reloader;
+        this.holder = holder;
         this.failures = Counter.builder(MeterCatalog.CONFIGMAP_WATCH_FAILURES)
-                .description("Failed attempts to list or watch the routes ConfigMap; each is retried with backoff")
+                .description("Failed lists of the routes ConfigMap and lost watches on it; each is retried with backoff")
                 .register(registry);
         Gauge.builder(MeterCatalog.CONFIGMAP_WATCH_CONNECTED, this, w -> w.watching() ? 1 : 0)
                 .description("1 while the watch on the routes ConfigMap is open")
                 .register(registry);
-    }
-
-    @Override
-    public void start() {
-        SharedIndexInformer<ConfigMap> created = client.configMaps().inNamespace(namespace).withName(name).runnableInformer(0);
-        created.exceptionHandler((started, error) -> {
+        this.informer = client.configMaps().inNamespace(namespace).withName(name).runnableInformer(0);
+        informer.exceptionHandler((started, error) -> {
             failures.increment();
             if (!failing) {
                 failing = true;
@@ -71,29 +81,87 @@ final class ConfigMapWatcher implements SmartLifecycle {
             }
             return true;
         });
-        created.addEventHandler(new ResourceEventHandler<>() {
+        informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(ConfigMap configMap) {
                 recovered();
-                reload();
+                changed(configMap);
             }
 
             @Override
             public void onUpdate(ConfigMap before, ConfigMap after) {
                 recovered();
                 if (!Objects.equals(before.getData(), after.getData())) {
-                    reload();
+                    changed(after);
                 }
             }
 
             @Override
             public void onDelete(ConfigMap configMap, boolean finalStateUnknown) {
-                reload();
+                holder.reject("configmap", List.of("ConfigMap " + namespace + "/" + name
+                        + " was deleted: the last good routes keep serving until it is back"));
             }
         });
-        informer = created;
-        created.start();   // does not wait: the first list may fail and be retried
-        log.info("watching ConfigMap {}/{} for routes", namespace, name);
+        waitForFirstList();
+        background.scheduleWithFixedDelay(this::checkWatch, WATCH_CHECK.toMillis(), WATCH_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the informer and waits a moment for its first list, so start-up sees the ConfigMap. */
+    private void waitForFirstList() {
+        try {
+            informer.start().toCompletableFuture().get(FIRST_LIST_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("watching ConfigMap {}/{} for routes{}", namespace, name,
+                    informer.getStore().list().isEmpty() ? " (it does not exist yet)" : "");
+        } catch (TimeoutException | ExecutionException e) {
+            log.warn("ConfigMap {}/{}: not read within {} (the API server did not answer); starting on the local config,"
+                    + " the watch keeps trying", namespace, name, FIRST_LIST_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** On the informer's thread: the new data goes into the environment and, once started, is applied. */
+    private void changed(ConfigMap configMap) {
+        try {
+            source.update(configMap);
+        } catch (IllegalArgumentException e) {
+            holder.reject("configmap", List.of("ConfigMap " + namespace + "/" + name + " " + e.getMessage()));
+            return;
+        }
+        if (ready) {
+            apply();
+        } else {
+            changedBeforeReady.set(true);   // start-up's own apply reads it; apply again at ready in case it came later
+        }
+    }
+
+    private void apply() {
+        try {
+            background.execute(() -> reloader.applyNow("configmap"));
+        } catch (RejectedExecutionException stopping) {
+            // shutting down
+        }
+    }
+
+    @Override
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+        ready = true;
+        if (changedBeforeReady.getAndSet(false)) {
+            apply();
+        }
+    }
+
+    /** The client reconnects a broken watch by itself, without telling: look every few seconds. */
+    private void checkWatch() {
+        boolean now = watching();
+        if (wasWatching && !now) {
+            failures.increment();
+            failing = true;
+            log.warn("ConfigMap {}/{}: the watch was lost; the last good routes keep serving, reconnecting", namespace, name);
+        } else if (!wasWatching && now) {
+            recovered();
+        }
+        wasWatching = now;
     }
 
     private void recovered() {
@@ -103,38 +171,13 @@ final class ConfigMapWatcher implements SmartLifecycle {
         }
     }
 
-    /** One reload at a time; changes that arrive meanwhile are folded into one more. */
-    private void reload() {
-        if (!reloadPending.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            reloads.execute(() -> {
-                reloadPending.set(false);
-                reloader.reload("configmap");
-            });
-        } catch (RejectedExecutionException stopping) {
-            reloadPending.set(false);
-        }
-    }
-
     boolean watching() {
-        SharedIndexInformer<ConfigMap> current = informer;
-        return current != null && current.isWatching();
+        return informer.isWatching();
     }
 
     @Override
-    public void stop() {
-        SharedIndexInformer<ConfigMap> current = informer;
-        if (current != null) {
-            current.close();
-        }
-        reloads.shutdown();
-        informer = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return informer != null;
+    public void close() {
+        informer.close();
+        background.shutdownNow();
     }
 }

@@ -5,39 +5,36 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.outrigger.config.ConfigBinding;
 import io.outrigger.config.ConfigReloader;
 import io.outrigger.config.SnapshotHolder;
-import io.outrigger.config.SourceGuard;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnCloudPlatform;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
- * What Outrigger adds to Spring Cloud Kubernetes's ConfigMap reload when it runs in a cluster:
- * a watch on the routes ConfigMap, the guard against its deletion and the Events for refused
- * edits. The ConfigMap itself is a property source of Spring Cloud Kubernetes's (the
- * {@code kubernetes:} config import in {@code application.yaml}); a change refreshes the
- * environment and ends in the same validate-compile-swap path as a file edit.
+ * The routes from a ConfigMap when Outrigger runs in a cluster: a watch on the ConfigMap that
+ * feeds its {@code application.yaml} into the environment and applies each change, and Warning
+ * Events on the pod for refused ones. The Kubernetes client is Spring Cloud Kubernetes's
+ * ({@code spring.cloud.kubernetes.client.*}). {@code spring.cloud.kubernetes.config.enabled=false}
+ * turns the watch off, for a ConfigMap mounted as a file instead.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnCloudPlatform(CloudPlatform.KUBERNETES)
 class KubernetesConfiguration {
 
-    @Bean
-    SourceGuard configMapGuard(ConfigurableEnvironment environment) {
-        return new ConfigMapGuard(configMapName(environment));
-    }
-
     /** Only where there is a client, which Spring Cloud Kubernetes makes when its API access is enabled. */
-    @Bean
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "spring.cloud.kubernetes.config.enabled", havingValue = "true", matchIfMissing = true)
     ConfigMapWatcher configMapWatcher(ObjectProvider<KubernetesClient> client, ConfigurableEnvironment environment,
-            ConfigReloader reloader, MeterRegistry registry) {
+            ConfigReloader reloader, SnapshotHolder snapshots, MeterRegistry registry) {
         KubernetesClient kubernetes = client.getIfAvailable();
         if (kubernetes == null) {
             return null;
         }
-        return new ConfigMapWatcher(kubernetes, namespace(kubernetes, environment), configMapName(environment), reloader, registry);
+        return new ConfigMapWatcher(kubernetes, namespace(kubernetes, environment), configMapName(environment),
+                new ConfigMapSource(environment), reloader, snapshots, registry);
     }
 
     static String configMapName(ConfigurableEnvironment environment) {
@@ -56,7 +53,7 @@ class KubernetesConfiguration {
             ConfigurableEnvironment environment) {
         KubernetesClient kubernetes = client.getIfAvailable();
         RejectionEvents events = new RejectionEvents(kubernetes, namespace(kubernetes, environment),
-                ConfigBinding.identity(environment).pod());
+                ConfigBinding.identity(environment).pod(), ConfigBinding.identity(environment).podUid());
         if (kubernetes != null) {
             snapshots.onReload(events::onReload);
         }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes a refused configuration visible where a Kubernetes user looks first: a Warning Event on
- * the pod ({@code kubectl describe pod}, {@code kubectl get events}), reason
+ * the pod ({@code kubectl get events}; {@code kubectl describe pod} too when the pod's uid is
+ * known, from {@code OUTRIGGER_IDENTITY_POD_UID}), reason
  * {@code ConfigRejected}, naming the fields and errors. Posted from a thread of its own, so a
  * slow or unreachable API server never delays a reload.
  */
@@ -27,13 +28,16 @@ final class RejectionEvents implements AutoCloseable {
     private final KubernetesClient client;
     private final String namespace;
     private final String pod;
+    private final String podUid;
     private final ExecutorService poster = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("outrigger-k8s-events").factory());
 
-    RejectionEvents(KubernetesClient client, String namespace, String pod) {
+    /** @param podUid the pod's uid, which {@code kubectl describe pod} matches events on; null if unknown */
+    RejectionEvents(KubernetesClient client, String namespace, String pod, String podUid) {
         this.client = client;
         this.namespace = namespace;
         this.pod = pod;
+        this.podUid = podUid;
     }
 
     void onReload(ReloadResult result) {
@@ -56,7 +60,8 @@ final class RejectionEvents implements AutoCloseable {
                 .withType("Warning")
                 .withReason(REASON)
                 .withMessage(message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 1) + "…" : message)
-                .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withName(pod).withNamespace(namespace).endInvolvedObject()
+                .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withName(pod).withNamespace(namespace).withUid(podUid)
+                .endInvolvedObject()
                 .withNewSource().withComponent("outrigger").endSource()
                 .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).withCount(1)
                 .build();

@@ -4,30 +4,43 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AttributeKey;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.pipeline.Direction;
+import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.protocol.Detection;
 import io.outrigger.protocol.Protocol;
 import io.outrigger.protocol.ProtocolSniffer;
 import io.outrigger.tcp.TcpDestination;
 import io.outrigger.tcp.TcpProxy;
 import io.outrigger.tcp.TcpSession;
+import io.outrigger.telemetry.MeterCatalog;
 import io.outrigger.telemetry.TcpMetrics;
+import io.outrigger.tls.Alpn;
+import io.outrigger.tls.MtlsAcceptor;
+import io.outrigger.tls.MutualTls;
+import io.outrigger.tls.Peer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a listener does with each new connection before any byte is read: learns its original
- * destination, looks up that port's protocol in the live snapshot and, unless the port is
- * declared HTTP, puts a {@link ProtocolSniffer} in front of the HTTP handlers. Connections that
- * turn out not to be HTTP/1 are relayed as TCP.
+ * destination, looks up that port's protocol and (inbound) TLS mode in the live snapshot and,
+ * unless nothing needs to be looked at, puts a {@link ProtocolSniffer} in front of the HTTP
+ * handlers. Then, knowing the first bytes, it serves the connection as HTTP, relays it as TCP,
+ * terminates a sidecar's mTLS, or refuses it (plaintext where STRICT mode wants mTLS).
  */
 final class ConnectionSetup {
 
+    private static final Logger log = LoggerFactory.getLogger(ConnectionSetup.class);
     private static final AttributeKey<Object> ORIGINAL_DESTINATION = AttributeKey.valueOf("outrigger.original-destination");
     private static final Object NOT_REDIRECTED = new Object();
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
@@ -39,10 +52,13 @@ final class ConnectionSetup {
     private final OriginalDestination lookup;
     private final OutriggerProperties.Limits limits;
     private final Supplier<OutriggerProperties> fallbackConfig;
+    private final MutualTls mtls;
+    private final Counter refusedPlaintext;
+    private final Counter deniedTcp;
 
     ConnectionSetup(Direction direction, SnapshotHolder snapshots, OriginalDestination originalDestination,
             TcpProxy tcpProxy, TcpMetrics tcpMetrics, OutriggerProperties.Limits limits,
-            Supplier<OutriggerProperties> fallbackConfig) {
+            Supplier<OutriggerProperties> fallbackConfig, MutualTls mtls, MeterRegistry registry) {
         this.direction = direction;
         this.snapshots = snapshots;
         this.tcpProxy = tcpProxy;
@@ -50,6 +66,14 @@ final class ConnectionSetup {
         this.lookup = originalDestination;
         this.limits = limits;
         this.fallbackConfig = fallbackConfig;
+        this.mtls = mtls;
+        String listener = direction.name().toLowerCase();
+        this.refusedPlaintext = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
+                .description("Connections refused before any proxying, by reason")
+                .tag(MeterCatalog.LISTENER, listener).tag("reason", "plaintext_in_strict_mode").register(registry);
+        this.deniedTcp = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
+                .description("Connections refused before any proxying, by reason")
+                .tag(MeterCatalog.LISTENER, listener).tag("reason", "rbac").register(registry);
     }
 
     /** Runs as the connection is registered, before it is active. */
@@ -58,16 +82,89 @@ final class ConnectionSetup {
         Snapshot snapshot = snapshots.current();
         OutriggerProperties config = snapshot != null ? snapshot.config() : fallbackConfig.get();
         Protocol protocol = protocol(snapshot, config, original);
-        ProtocolSniffer sniffer = switch (protocol) {
-            case HTTP -> null;
-            case TCP -> ProtocolSniffer.declared(Detection.TCP, this::relay);
-            case HTTP2 -> ProtocolSniffer.declared(Detection.HTTP2, this::relay);
-            case AUTO -> ProtocolSniffer.sniffing(detectionTimeout(config),
-                    (int) limits.maxInitialLineLength().toBytes(), this::relay);
-        };
+        ProtocolSniffer sniffer;
+        if (mtlsPossible(config, original)) {
+            // A peer's mTLS can arrive on any port: look at every connection's first bytes.
+            sniffer = ProtocolSniffer.sniffing(detectionTimeout(config), maxLine(), this::dispatch);
+        } else {
+            sniffer = switch (protocol) {
+                case HTTP -> null;
+                case TCP -> ProtocolSniffer.declared(Detection.TCP, this::dispatch);
+                case HTTP2 -> ProtocolSniffer.declared(Detection.HTTP2, this::dispatch);
+                case AUTO -> ProtocolSniffer.sniffing(detectionTimeout(config), maxLine(), this::dispatch);
+            };
+        }
         if (sniffer != null) {
             channel.pipeline().addFirst("outrigger.sniffer", sniffer);
         }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, ByteBuf bytes, Detection detection) {
+        Channel channel = ctx.channel();
+        Snapshot snapshot = snapshots.current();
+        OutriggerProperties config = snapshot != null ? snapshot.config() : fallbackConfig.get();
+        InetSocketAddress original = originalDestination(channel, lookup);
+        if (mtlsPossible(config, original)) {
+            if (detection.kind() == Detection.Kind.TLS && Alpn.isSidecar(detection.alpn())) {
+                ctx.pipeline().remove(ctx.handler());
+                MtlsAcceptor.start(channel, bytes, mtls, new MtlsAcceptor.Next() {
+                    @Override
+                    public void http(ChannelHandlerContext acceptor, ByteBuf decrypted) {
+                        ProtocolSniffer.startHttp(acceptor, decrypted);
+                    }
+
+                    @Override
+                    public void tcp(Channel tunnel, ByteBuf decrypted) {
+                        relay(tunnel, decrypted, Detection.TCP);
+                    }
+                });
+                return;
+            }
+            if ("STRICT".equals(tlsMode(config, original))) {
+                bytes.release();
+                refusedPlaintext.increment();
+                log.warn("inbound connection from {} refused: not mTLS, and port {} is STRICT", channel.remoteAddress(),
+                        original != null ? original.getPort() : config.inbound().appPort());
+                channel.close();
+                return;
+            }
+        }
+        Protocol declared = protocol(snapshot, config, original);
+        boolean http = declared == Protocol.HTTP || declared == Protocol.AUTO && detection.kind() == Detection.Kind.HTTP1;
+        if (http) {
+            ProtocolSniffer.startHttp(ctx, bytes);
+        } else {
+            relay(channel, bytes, declared == Protocol.HTTP2 ? Detection.HTTP2 : detection);
+        }
+    }
+
+    private void relay(Channel channel, ByteBuf firstBytes, Detection detection) {
+        Snapshot snapshot = snapshots.current();
+        TcpDestination destination = TcpDestination.of(snapshot, direction, originalDestination(channel, lookup));
+        Peer peer = Peer.of(channel);
+        if (direction == Direction.INBOUND && snapshot != null && !snapshot.inboundAuthorization().isEmpty()
+                && !snapshot.inboundAuthorization().matches(peer == null ? null : peer.spiffeId())) {
+            deniedTcp.increment();
+            log.warn("inbound TCP connection from {} ({}) denied: not in inbound.authorization.allow-principals",
+                    channel.remoteAddress(), peer == null ? "no mTLS identity" : peer.spiffeId());
+            destination = new TcpDestination(destination.cluster(), destination.route(), null, ResponseFlag.RBAC);
+        }
+        TcpSession session = new TcpSession(direction, detection, snapshot, destination,
+                tcpMetrics.meters(direction, destination.cluster(), peer), peer);
+        Duration connectTimeout = destination.cluster() != null
+                ? destination.cluster().config().connectTimeout()
+                : DEFAULT_CONNECT_TIMEOUT;
+        tcpProxy.relay(channel, firstBytes, session, connectTimeout, limits.tcpIdleTimeout());
+    }
+
+    private boolean mtlsPossible(OutriggerProperties config, InetSocketAddress original) {
+        return direction == Direction.INBOUND && mtls.configured() && !"DISABLE".equals(tlsMode(config, original));
+    }
+
+    private String tlsMode(OutriggerProperties config, InetSocketAddress original) {
+        int port = original != null ? original.getPort() : config.inbound().appPort();
+        OutriggerProperties.Port settings = config.inbound().ports().get(Integer.toString(port));
+        return settings != null && settings.tlsMode() != null ? settings.tlsMode() : config.inbound().tlsMode();
     }
 
     private Protocol protocol(Snapshot snapshot, OutriggerProperties config, InetSocketAddress original) {
@@ -94,15 +191,8 @@ final class ConnectionSetup {
                 : config.outbound().protocolDetectionTimeout();
     }
 
-    private void relay(Channel channel, ByteBuf firstBytes, Detection detection) {
-        Snapshot snapshot = snapshots.current();
-        TcpDestination destination = TcpDestination.of(snapshot, direction, originalDestination(channel, lookup));
-        TcpSession session = new TcpSession(direction, detection, snapshot, destination,
-                tcpMetrics.meters(direction, destination.cluster()));
-        Duration connectTimeout = destination.cluster() != null
-                ? destination.cluster().config().connectTimeout()
-                : DEFAULT_CONNECT_TIMEOUT;
-        tcpProxy.relay(channel, firstBytes, session, connectTimeout, limits.tcpIdleTimeout());
+    private int maxLine() {
+        return (int) limits.maxInitialLineLength().toBytes();
     }
 
     /** Looked up once per connection and kept on it; null when the connection was not redirected. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -17,6 +18,7 @@ import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.tcp.TcpProxy;
 import io.outrigger.telemetry.TcpMetrics;
+import io.outrigger.tls.MutualTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -46,13 +48,18 @@ public final class ListenerManager implements SmartLifecycle {
     private final Supplier<OutriggerProperties> fallbackConfig;
     private final TcpProxy tcpProxy;
     private final TcpMetrics tcpMetrics;
+    private final MutualTls mtls;
+    private final MeterRegistry registry;
     private final Listener outbound = new Listener(Direction.OUTBOUND);
     private final Listener inbound = new Listener(Direction.INBOUND);
     private volatile boolean draining;
 
     public ListenerManager(SnapshotHolder snapshots, EventLoops loops, ProxyFilterChain outboundChain,
             ProxyFilterChain inboundChain, OriginalDestination originalDestination,
-            Supplier<OutriggerProperties> fallbackConfig, TcpProxy tcpProxy, TcpMetrics tcpMetrics) {
+            Supplier<OutriggerProperties> fallbackConfig, TcpProxy tcpProxy, TcpMetrics tcpMetrics, MutualTls mtls,
+            MeterRegistry registry) {
+        this.mtls = mtls;
+        this.registry = registry;
         this.snapshots = snapshots;
         this.tcpProxy = tcpProxy;
         this.tcpMetrics = tcpMetrics;
@@ -154,7 +161,7 @@ public final class ListenerManager implements SmartLifecycle {
 
         void bind(int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
             ConnectionSetup setup = new ConnectionSetup(direction, snapshots, originalDestination, tcpProxy, tcpMetrics,
-                    limits, fallbackConfig);
+                    limits, fallbackConfig, mtls, registry);
             server = HttpServer.create()
                     .runOn(loops.resources())
                     .host("0.0.0.0")

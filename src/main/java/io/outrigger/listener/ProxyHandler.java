@@ -12,6 +12,7 @@ import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.protocol.ProtocolSniffer;
+import io.outrigger.tls.Peer;
 import org.reactivestreams.Publisher;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -48,6 +49,9 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         int loop = loops.indexOf(channel[0].eventLoop());
         ProxyExchange exchange = new ProxyExchange(direction, request, response, snapshot, loop,
                 loops.scheduler(loop), ConnectionSetup.originalDestination(channel[0], originalDestination));
+        if (direction == Direction.INBOUND) {
+            exchange.downstreamPeer(Peer.of(channel[0]));
+        }
         if (channel[0].hasAttr(ProtocolSniffer.INPUT_SHUT_DOWN)) {
             response.keepAlive(false);   // the client sent its FIN with the request: close after answering
         }

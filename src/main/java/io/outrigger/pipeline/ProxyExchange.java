@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.config.Snapshot;
 import io.outrigger.routing.Route;
+import io.outrigger.tls.Peer;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -37,6 +38,8 @@ public final class ProxyExchange {
     private Route route;
     private Cluster cluster;
     private String upstreamHost;
+    private Peer downstreamPeer;
+    private Peer upstreamPeer;
     private InetSocketAddress upstreamAddress;
     private int status;
     private int flags;
@@ -161,6 +164,38 @@ public final class ProxyExchange {
 
     public void upstreamAddress(InetSocketAddress upstreamAddress) {
         this.upstreamAddress = upstreamAddress;
+    }
+
+    /** Inbound: the calling sidecar's verified identity, when it came over mTLS; else null. */
+    public Peer downstreamPeer() {
+        return downstreamPeer;
+    }
+
+    public void downstreamPeer(Peer peer) {
+        this.downstreamPeer = peer;
+    }
+
+    /** Outbound: the upstream sidecar's verified identity, when the cluster is mTLS; else null. */
+    public Peer upstreamPeer() {
+        return upstreamPeer;
+    }
+
+    public void upstreamPeer(Peer peer) {
+        this.upstreamPeer = peer;
+    }
+
+    /** The other side's identity: the caller's inbound, the callee's outbound; null when unknown. */
+    public String peerPrincipal() {
+        Peer peer = direction == Direction.INBOUND ? downstreamPeer : upstreamPeer;
+        return peer == null ? null : peer.spiffeId();
+    }
+
+    /** Whether this exchange's hop between sidecars is mutual TLS. */
+    public boolean mutualTls() {
+        if (direction == Direction.INBOUND) {
+            return downstreamPeer != null;
+        }
+        return cluster != null && "mutual".equals(cluster.config().tls());
     }
 
     public String upstreamHost() {

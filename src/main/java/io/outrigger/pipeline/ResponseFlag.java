@@ -22,6 +22,8 @@ public enum ResponseFlag {
     UO,
     /** Retries exhausted while the upstream kept failing. */
     URX,
+    /** Denied by authorization ({@code inbound.authorization}). */
+    RBAC,
     /** Upstream request timeout. */
     UT;
 

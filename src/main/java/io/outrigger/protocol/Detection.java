@@ -5,8 +5,9 @@ package io.outrigger.protocol;
  *
  * @param kind       the protocol seen
  * @param serverName the SNI of a TLS ClientHello, or null
+ * @param alpn       the application protocols a TLS ClientHello offers (empty if none)
  */
-public record Detection(Kind kind, String serverName) {
+public record Detection(Kind kind, String serverName, java.util.List<String> alpn) {
 
     public enum Kind {
         /** An HTTP/1.x request line. */
@@ -24,11 +25,15 @@ public record Detection(Kind kind, String serverName) {
         }
     }
 
-    public static final Detection HTTP1 = new Detection(Kind.HTTP1, null);
-    public static final Detection HTTP2 = new Detection(Kind.HTTP2, null);
-    public static final Detection TCP = new Detection(Kind.TCP, null);
+    public static final Detection HTTP1 = new Detection(Kind.HTTP1, null, java.util.List.of());
+    public static final Detection HTTP2 = new Detection(Kind.HTTP2, null, java.util.List.of());
+    public static final Detection TCP = new Detection(Kind.TCP, null, java.util.List.of());
 
     public static Detection tls(String serverName) {
-        return new Detection(Kind.TLS, serverName);
+        return new Detection(Kind.TLS, serverName, java.util.List.of());
+    }
+
+    public static Detection tls(String serverName, java.util.List<String> alpn) {
+        return new Detection(Kind.TLS, serverName, java.util.List.copyOf(alpn));
     }
 }

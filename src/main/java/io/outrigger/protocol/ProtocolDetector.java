@@ -59,7 +59,7 @@ public final class ProtocolDetector {
         if (length < 5 + recordLength) {
             return null;
         }
-        return Detection.tls(ClientHello.serverName(in.slice(start + 5, recordLength)));
+        return ClientHello.read(in.slice(start + 5, recordLength));
     }
 
     private static boolean startsLike(ByteBuf in, int start, int length, byte[] prefix) {

@@ -9,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.AttributeKey;
@@ -17,9 +16,10 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
- * Sits first on a new connection, ahead of the HTTP server's handlers, and decides what the
- * connection speaks. HTTP/1 is handed to those handlers with the bytes read so far replayed, as if
- * nothing had been in between; anything else is handed to TCP relaying.
+ * Sits first on a new connection, ahead of the HTTP server's handlers, and finds out what the
+ * connection speaks; its {@link Dispatch} decides what to do with that. HTTP/1 is handed to those
+ * handlers ({@link #startHttp}) with the bytes read so far replayed, as if nothing had been in
+ * between.
  *
  * <p>Two clocks: a client that sends nothing within the detection timeout is taken to be waiting
  * for the server to speak first (MySQL, SMTP), so the connection becomes TCP at once. A client
@@ -34,36 +34,39 @@ public final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
     static final Duration FIRST_LINE_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_SNIFFED = ProtocolDetector.MAX_TLS_RECORD + 5;
 
-    /** Where connections that are not HTTP/1 go. */
+    /** Who decides, knowing what the first bytes are, what becomes of the connection. */
     @FunctionalInterface
-    public interface TcpHandoff {
-        /** Takes {@code channel} over, with its first bytes (which it must release). */
-        void take(Channel channel, ByteBuf firstBytes, Detection detection);
+    public interface Dispatch {
+        /**
+         * Takes the connection over with its first bytes (which it must release or pass on):
+         * {@link #startHttp} to serve it as HTTP, TCP relaying, mTLS termination, or a refusal.
+         */
+        void take(ChannelHandlerContext sniffer, ByteBuf firstBytes, Detection detection);
     }
 
     private final Detection fixed;
     private final long timeoutNanos;
     private final int maxRequestLine;
-    private final TcpHandoff tcp;
+    private final Dispatch dispatch;
     private ByteBuf sniffed;
     private ScheduledFuture<?> timer;
     private boolean decided;
 
-    private ProtocolSniffer(Detection fixed, Duration timeout, int maxRequestLine, TcpHandoff tcp) {
+    private ProtocolSniffer(Detection fixed, Duration timeout, int maxRequestLine, Dispatch dispatch) {
         this.fixed = fixed;
         this.timeoutNanos = timeout.toNanos();
         this.maxRequestLine = maxRequestLine;
-        this.tcp = tcp;
+        this.dispatch = dispatch;
     }
 
     /** For {@code auto} ports. */
-    public static ProtocolSniffer sniffing(Duration timeout, int maxRequestLine, TcpHandoff tcp) {
-        return new ProtocolSniffer(null, timeout, maxRequestLine, tcp);
+    public static ProtocolSniffer sniffing(Duration timeout, int maxRequestLine, Dispatch dispatch) {
+        return new ProtocolSniffer(null, timeout, maxRequestLine, dispatch);
     }
 
     /** For ports declared non-HTTP: handed to {@code tcp} as soon as the connection is up, nothing read. */
-    public static ProtocolSniffer declared(Detection detection, TcpHandoff tcp) {
-        return new ProtocolSniffer(detection, Duration.ZERO, 0, tcp);
+    public static ProtocolSniffer declared(Detection detection, Dispatch dispatch) {
+        return new ProtocolSniffer(detection, Duration.ZERO, 0, dispatch);
     }
 
     @Override
@@ -149,21 +152,28 @@ public final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
         }
         ByteBuf bytes = sniffed != null ? sniffed : Unpooled.EMPTY_BUFFER;
         sniffed = null;
+        dispatch.take(ctx, bytes, detection);
+    }
+
+    /**
+     * Hands the connection to the HTTP handlers behind {@code ctx}'s handler, which is removed:
+     * they are told it is active and get {@code bytes} as if they had read them first.
+     */
+    public static void startHttp(ChannelHandlerContext ctx, ByteBuf bytes) {
         Channel channel = ctx.channel();
-        if (detection.kind() != Detection.Kind.HTTP1) {
-            tcp.take(channel, bytes, detection);
-            return;
-        }
-        // HTTP/1 from here: Reactor Netty's handlers take over, and they expect a FIN to close.
+        // Reactor Netty's handlers expect a FIN to close the connection, not to half-close it.
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         if (channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) {
             channel.attr(INPUT_SHUT_DOWN).set(Boolean.TRUE);
         }
-        ChannelPipeline pipeline = ctx.pipeline();
-        pipeline.remove(this);
-        pipeline.fireChannelActive();
-        pipeline.fireChannelRead(bytes);
-        pipeline.fireChannelReadComplete();
+        ctx.fireChannelActive();
+        if (bytes.isReadable()) {
+            ctx.fireChannelRead(bytes);
+            ctx.fireChannelReadComplete();
+        } else {
+            bytes.release();
+        }
+        ctx.pipeline().remove(ctx.handler());
     }
 
     private void release() {

@@ -6,11 +6,14 @@ import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.outrigger.pipeline.ResponseFlag;
@@ -90,8 +93,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof ChannelInputShutdownEvent) {
-            forwardFin(ctx.channel(), peer);
+        if (event instanceof ChannelInputShutdownEvent || event == SslCloseCompletionEvent.SUCCESS) {
+            forwardFin(ctx.channel(), peer);   // a FIN, or an mTLS peer's close_notify
         } else if (event instanceof IdleStateEvent) {
             log.debug("{} tcp connection to {} idle, closing", session.direction(), session.upstream());
             ctx.close();
@@ -101,25 +104,33 @@ final class Relay extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * {@code from} sent its FIN: once what it sent is written, shut {@code to}'s output down too.
-     * Both directions are done when both outputs are shut (each side's FIN passed on, after its
-     * data): then both connections close.
+     * {@code from} sent its FIN: once what it sent is written, shut {@code to}'s output down too
+     * (inside an mTLS tunnel, with TLS's close_notify rather than a TCP half-close, which would cut
+     * TLS short). Both directions are done when both outputs are shut, each side's FIN passed on
+     * after its data: then both connections close.
      */
     static void forwardFin(Channel from, Channel to) {
         if (!to.isActive()) {
             return;
         }
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
-            if (!(to instanceof DuplexChannel duplex) || !to.isActive()) {
+            if (!to.isActive()) {
                 return;
             }
-            duplex.shutdownOutput().addListener(shut -> {
-                if (from instanceof DuplexChannel other && other.isOutputShutdown()) {
+            SslHandler tls = to.pipeline().get(SslHandler.class);
+            ChannelFuture shut = tls != null ? tls.closeOutbound() : ((DuplexChannel) to).shutdownOutput();
+            shut.addListener(done -> {
+                if (outputDone(from)) {
                     to.close();
                     from.close();
                 }
             });
         });
+    }
+
+    private static boolean outputDone(Channel channel) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        return tls != null ? tls.engine().isOutboundDone() : ((DuplexChannel) channel).isOutputShutdown();
     }
 
     /** Delivers what is queued for {@code channel}, then closes it (at once if it is not open). */

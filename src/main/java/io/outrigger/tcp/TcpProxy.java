@@ -1,5 +1,6 @@
 package io.outrigger.tcp;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +15,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.outrigger.cluster.Cluster;
 import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.tls.Alpn;
+import io.outrigger.tls.MtlsAcceptor;
+import io.outrigger.tls.MutualTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.resources.LoopResources;
@@ -31,12 +38,44 @@ public final class TcpProxy {
     private static final Logger log = LoggerFactory.getLogger(TcpProxy.class);
 
     private final LoopResources loops;
+    private final MutualTls mtls;
     private final Consumer<TcpSession> onClose;
 
     /** @param onClose called once per connection, on its event loop, after both sides closed */
-    public TcpProxy(LoopResources loops, Consumer<TcpSession> onClose) {
+    public TcpProxy(LoopResources loops, MutualTls mtls, Consumer<TcpSession> onClose) {
         this.loops = loops;
+        this.mtls = mtls;
         this.onClose = onClose;
+    }
+
+    /**
+     * To a cluster with {@code tls: mutual}, the upstream connection is this pod's mTLS with the
+     * peer's sidecar, offering the TCP tunnel protocol. False (and the connection closed) when
+     * there is no identity to present.
+     */
+    private boolean originateMtls(Channel upstream, TcpSession session) {
+        Cluster cluster = session.cluster();
+        if (cluster == null || !"mutual".equals(cluster.config().tls())) {
+            return true;
+        }
+        SslContext context = mtls.client(cluster.config().peerPrincipals(), Alpn.TCP);
+        if (context == null) {
+            log.warn("cluster {} wants mutual TLS, but this pod has no usable identity: {}", cluster.name(), mtls.error());
+            session.flag(ResponseFlag.UF);
+            upstream.close();
+            return false;
+        }
+        InetSocketAddress address = session.upstream();
+        SslHandler tls = context.newHandler(upstream.alloc(), address.getHostString(), address.getPort());
+        tls.handshakeFuture().addListener(done -> {
+            if (!done.isSuccess()) {
+                mtls.handshakeFailed(io.outrigger.pipeline.Direction.OUTBOUND);
+                session.flag(ResponseFlag.UF);
+                log.warn("outbound mTLS handshake with {} (cluster {}) failed: {}", address, cluster.name(), done.cause().getMessage());
+            }
+        });
+        upstream.pipeline().addFirst(MtlsAcceptor.TLS_HANDLER, tls);
+        return true;
     }
 
     /**
@@ -47,7 +86,9 @@ public final class TcpProxy {
             Duration connectTimeout, Duration idleTimeout) {
         ChannelPipeline pipeline = downstream.pipeline();
         for (String name : List.copyOf(pipeline.toMap().keySet())) {
-            pipeline.remove(name);
+            if (!name.equals(MtlsAcceptor.TLS_HANDLER)) {   // a terminated mTLS tunnel stays
+                pipeline.remove(name);
+            }
         }
         downstream.config().setAutoRead(false);
         downstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
@@ -74,7 +115,9 @@ public final class TcpProxy {
                     protected void initChannel(Channel upstream) {
                         // Each side has its own idle timer, so a side left alone with bytes it
                         // cannot deliver is still closed in the end.
-                        upstream.pipeline().addLast(idleHandler(idleTimeout), fromUpstream);
+                        if (originateMtls(upstream, session)) {
+                            upstream.pipeline().addLast(idleHandler(idleTimeout), fromUpstream);
+                        }
                     }
                 })
                 .connect(session.upstream());

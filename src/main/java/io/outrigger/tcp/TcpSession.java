@@ -8,6 +8,7 @@ import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.protocol.Detection;
 import io.outrigger.telemetry.TcpMetrics;
+import io.outrigger.tls.Peer;
 
 /**
  * One relayed TCP connection, for its metrics and its access-log line. Confined to the event
@@ -20,6 +21,7 @@ public final class TcpSession {
     private final Snapshot snapshot;
     private final TcpDestination destination;
     private final TcpMetrics.Meters meters;
+    private final Peer peer;
     private final long startMillis = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
     private long endNanos;
@@ -28,7 +30,8 @@ public final class TcpSession {
     private int flags;
 
     public TcpSession(Direction direction, Detection detection, Snapshot snapshot, TcpDestination destination,
-            TcpMetrics.Meters meters) {
+            TcpMetrics.Meters meters, Peer peer) {
+        this.peer = peer;
         this.direction = direction;
         this.detection = detection;
         this.snapshot = snapshot;
@@ -59,6 +62,11 @@ public final class TcpSession {
 
     public Direction direction() {
         return direction;
+    }
+
+    /** The downstream's verified mTLS identity, or null for plaintext. */
+    public Peer peer() {
+        return peer;
     }
 
     public Detection detection() {

@@ -37,7 +37,7 @@ final class AccessLogFormat {
         quoted(line, clusterName(exchange));
         quoted(line, routeName(exchange));
         quoted(line, exchange.requestId());
-        quoted(line, null);
+        quoted(line, exchange.peerPrincipal());
         line.append(' ').append(exchange.direction().name().toLowerCase());
         quoted(line, null);
         return line.toString();
@@ -56,7 +56,7 @@ final class AccessLogFormat {
         quoted(line, session.cluster() == null ? null : session.cluster().name());
         quoted(line, session.routeName());
         quoted(line, null);
-        quoted(line, null);
+        quoted(line, session.peer() == null ? null : session.peer().spiffeId());
         line.append(' ').append(session.direction().name().toLowerCase());
         quoted(line, session.detection().serverName());
         return line.toString();
@@ -78,7 +78,7 @@ final class AccessLogFormat {
         field(line, "upstream_cluster", session.cluster() == null ? null : session.cluster().name());
         field(line, "route_name", session.routeName());
         field(line, "x_request_id", null);
-        field(line, "peer_principal", null);
+        field(line, "peer_principal", session.peer() == null ? null : session.peer().spiffeId());
         field(line, "requested_server_name", session.detection().serverName());
         line.append("\"direction\":\"").append(session.direction().name().toLowerCase()).append("\"}");
         return line.toString();
@@ -104,7 +104,7 @@ final class AccessLogFormat {
         field(line, "upstream_cluster", clusterName(exchange));
         field(line, "route_name", routeName(exchange));
         field(line, "x_request_id", exchange.requestId());
-        field(line, "peer_principal", null);
+        field(line, "peer_principal", exchange.peerPrincipal());
         field(line, "requested_server_name", null);
         line.append("\"direction\":\"").append(exchange.direction().name().toLowerCase()).append("\"}");
         return line.toString();

@@ -50,6 +50,10 @@ public final class MeterCatalog {
     public static final String RETRIES = "outrigger.upstream.retries";              // {cluster}
     public static final String OVERFLOWS = "outrigger.upstream.overflows";          // {cluster}
     public static final String ACCESS_LOG_DROPPED = "outrigger.access.log.dropped";
+    public static final String CONNECTIONS_REFUSED = "outrigger.listener.refused.connections"; // {listener, reason}
+    public static final String TLS_CERTIFICATE_EXPIRY = "outrigger.tls.certificate.expiry";
+    public static final String TLS_HANDSHAKE_FAILURES = "outrigger.tls.handshake.failures"; // {direction}
+    public static final String TLS_IDENTITY_LOADS = "outrigger.tls.identity.loads";        // {result}
     public static final String CONFIGMAP_WATCH_CONNECTED = "outrigger.config.watch.connected";
     public static final String CONFIGMAP_WATCH_FAILURES = "outrigger.config.watch.failures";
 

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -26,13 +27,19 @@ public final class RequestMetrics {
 
     private final MeterRegistry registry;
     private final OutriggerProperties.Identity identity;
+    private final Supplier<String> ownPrincipal;
     private final Map<Cluster, Family> outbound = new ConcurrentHashMap<>();
     private final Map<Cluster, Family> inbound = new ConcurrentHashMap<>();
+    // Over mTLS the peer's principal is a label too: one family per cluster and peer.
+    private final Map<Cluster, Map<String, Family>> outboundMtls = new ConcurrentHashMap<>();
+    private final Map<Cluster, Map<String, Family>> inboundMtls = new ConcurrentHashMap<>();
     private final Family noRoute;
 
-    public RequestMetrics(MeterRegistry registry, OutriggerProperties.Identity identity) {
+    /** @param ownPrincipal this pod's SPIFFE ID, or null while it has none */
+    public RequestMetrics(MeterRegistry registry, OutriggerProperties.Identity identity, Supplier<String> ownPrincipal) {
         this.registry = registry;
         this.identity = identity;
+        this.ownPrincipal = ownPrincipal;
         this.noRoute = new Family(outboundTags(null));
     }
 
@@ -50,19 +57,20 @@ public final class RequestMetrics {
                 return true;
             });
         }
+        for (Map<Cluster, Map<String, Family>> families : List.of(outboundMtls, inboundMtls)) {
+            families.entrySet().removeIf(entry -> {
+                if (live.contains(entry.getKey())) {
+                    return false;
+                }
+                entry.getValue().values().forEach(Family::remove);
+                return true;
+            });
+        }
     }
 
     /** Counts a finished exchange once. */
     public void record(ProxyExchange exchange) {
-        Cluster cluster = exchange.cluster();
-        Family family;
-        if (cluster == null) {
-            family = noRoute;
-        } else if (exchange.direction() == Direction.OUTBOUND) {
-            family = outbound.computeIfAbsent(cluster, c -> new Family(outboundTags(c)));
-        } else {
-            family = inbound.computeIfAbsent(cluster, c -> new Family(inboundTags(c.name())));
-        }
+        Family family = family(exchange);
         double millis = (System.nanoTime() - exchange.startNanos()) / 1_000_000.0;
         family.outcome(exchange.status(), exchange.flagBits(), exchange.grpcStatus())
                 .record(millis, exchange.bytesReceived(), exchange.bytesSent());
@@ -72,6 +80,30 @@ public final class RequestMetrics {
         if (exchange.hasFlag(ResponseFlag.UO)) {
             family.overflows.increment();
         }
+    }
+
+    private Family family(ProxyExchange exchange) {
+        Cluster cluster = exchange.cluster();
+        if (cluster == null) {
+            return noRoute;
+        }
+        boolean out = exchange.direction() == Direction.OUTBOUND;
+        if (!exchange.mutualTls()) {
+            return out
+                    ? outbound.computeIfAbsent(cluster, c -> new Family(outboundTags(c)))
+                    : inbound.computeIfAbsent(cluster, c -> new Family(inboundTags(c.name())));
+        }
+        String peer = exchange.peerPrincipal();
+        Map<String, Family> byPeer = (out ? outboundMtls : inboundMtls).computeIfAbsent(cluster, c -> new ConcurrentHashMap<>());
+        String key = peer == null ? "" : peer;
+        Family family = byPeer.get(key);
+        if (family == null) {
+            IstioLabels.Principals principals = new IstioLabels.Principals(ownPrincipal.get(), peer, true);
+            family = byPeer.computeIfAbsent(key, k -> new Family(out
+                    ? IstioLabels.outbound(identity, cluster, "http", principals)
+                    : IstioLabels.inbound(identity, cluster.name(), "http", principals)));
+        }
+        return family;
     }
 
     private Tags outboundTags(Cluster cluster) {

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,6 +13,7 @@ import io.outrigger.cluster.Cluster;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.tls.Peer;
 
 import static io.outrigger.telemetry.MeterCatalog.*;
 
@@ -23,34 +25,50 @@ public final class TcpMetrics {
 
     private final MeterRegistry registry;
     private final OutriggerProperties.Identity identity;
-    private final Map<Cluster, Meters> outbound = new ConcurrentHashMap<>();
-    private final Map<Cluster, Meters> inbound = new ConcurrentHashMap<>();
+    private final Supplier<String> ownPrincipal;
+    private final Map<Cluster, Map<String, Meters>> outbound = new ConcurrentHashMap<>();
+    private final Map<Cluster, Map<String, Meters>> inbound = new ConcurrentHashMap<>();
     private final Meters refused;
 
-    public TcpMetrics(MeterRegistry registry, OutriggerProperties.Identity identity) {
+    /** @param ownPrincipal this pod's SPIFFE ID, or null while it has none */
+    public TcpMetrics(MeterRegistry registry, OutriggerProperties.Identity identity, Supplier<String> ownPrincipal) {
         this.registry = registry;
         this.identity = identity;
+        this.ownPrincipal = ownPrincipal;
         this.refused = new Meters(IstioLabels.outbound(identity, null, "tcp"));
     }
 
-    /** The meters of connections to {@code cluster}; null for a connection refused before it had one. */
-    public Meters meters(Direction direction, Cluster cluster) {
+    /**
+     * The meters of connections to {@code cluster} (null: refused before it had one). Inbound,
+     * {@code peer} is the caller's mTLS identity (null: plaintext); outbound, mTLS is the cluster's.
+     */
+    public Meters meters(Direction direction, Cluster cluster, Peer peer) {
         if (cluster == null) {
             return refused;
         }
-        return direction == Direction.OUTBOUND
-                ? outbound.computeIfAbsent(cluster, c -> new Meters(IstioLabels.outbound(identity, c, "tcp")))
-                : inbound.computeIfAbsent(cluster, c -> new Meters(IstioLabels.inbound(identity, c.name(), "tcp")));
+        boolean out = direction == Direction.OUTBOUND;
+        boolean mtls = out ? "mutual".equals(cluster.config().tls()) : peer != null;
+        String peerId = !out && peer != null ? peer.spiffeId() : null;
+        Map<String, Meters> byPeer = (out ? outbound : inbound).computeIfAbsent(cluster, c -> new ConcurrentHashMap<>());
+        String key = (mtls ? "m:" : "p:") + (peerId == null ? "" : peerId);
+        Meters meters = byPeer.get(key);
+        if (meters == null) {
+            IstioLabels.Principals principals = new IstioLabels.Principals(ownPrincipal.get(), peerId, mtls);
+            meters = byPeer.computeIfAbsent(key, k -> new Meters(out
+                    ? IstioLabels.outbound(identity, cluster, "tcp", principals)
+                    : IstioLabels.inbound(identity, cluster.name(), "tcp", principals)));
+        }
+        return meters;
     }
 
     /** Forgets the meters of clusters a reload removed or replaced. */
     public void retainOnly(Collection<Cluster> live) {
-        for (Map<Cluster, Meters> byCluster : List.of(outbound, inbound)) {
+        for (Map<Cluster, Map<String, Meters>> byCluster : List.of(outbound, inbound)) {
             byCluster.entrySet().removeIf(entry -> {
                 if (live.contains(entry.getKey())) {
                     return false;
                 }
-                entry.getValue().remove();
+                entry.getValue().values().forEach(Meters::remove);
                 return true;
             });
         }

@@ -25,7 +25,7 @@ class DnsClusterTest {
             throw new UnknownHostException(host + ": NXDOMAIN");
         }
         return addresses;
-    });
+    }, UpstreamTls.NONE);
 
     @AfterEach
     void close() {
@@ -38,7 +38,7 @@ class DnsClusterTest {
     }
 
     static OutriggerProperties.Cluster cluster(String... endpoints) {
-        return new OutriggerProperties.Cluster(List.of(endpoints), "round-robin", Duration.ofSeconds(1),
+        return new OutriggerProperties.Cluster(List.of(endpoints), "none", List.of(), "round-robin", Duration.ofSeconds(1),
                 Duration.ofMillis(50), new OutriggerProperties.ConnectionPool(8, 8, Duration.ofSeconds(60)));
     }
 

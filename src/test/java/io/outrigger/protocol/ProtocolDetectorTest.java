@@ -93,6 +93,12 @@ class ProtocolDetectorTest {
     }
 
     @Test
+    void theOfferedApplicationProtocolsAreRead() {
+        byte[] hello = TlsClientHellos.clientHello("b.example", "outrigger-http/1.1", "outrigger-tcp");
+        assertThat(detect(hello, hello.length)).isEqualTo(Detection.tls("b.example", java.util.List.of("outrigger-http/1.1", "outrigger-tcp")));
+    }
+
+    @Test
     void aMalformedClientHelloIsStillTlsWithoutAName() {
         byte[] cut = java.util.Arrays.copyOf(TlsClientHellos.clientHello("x.example"), 50);
         cut[3] = 0;

@@ -53,10 +53,17 @@ class ProtocolSnifferTest {
     }
 
     ProtocolSniffer sniffing() {
-        return ProtocolSniffer.sniffing(TIMEOUT, 16 * 1024, (ch, bytes, detection) -> {
-            tcp.add(new Handoff(bytes.toString(StandardCharsets.ISO_8859_1), detection));
-            bytes.release();
-        });
+        return ProtocolSniffer.sniffing(TIMEOUT, 16 * 1024, this::dispatch);
+    }
+
+    /** As the listeners do: HTTP/1 to the HTTP handlers, the rest (here) recorded as TCP. */
+    void dispatch(ChannelHandlerContext ctx, ByteBuf bytes, Detection detection) {
+        if (detection.kind() == Detection.Kind.HTTP1) {
+            ProtocolSniffer.startHttp(ctx, bytes);
+            return;
+        }
+        tcp.add(new Handoff(bytes.toString(StandardCharsets.ISO_8859_1), detection));
+        bytes.release();
     }
 
     @Test
@@ -129,10 +136,7 @@ class ProtocolSnifferTest {
 
     @Test
     void aDeclaredPortIsHandedOverAtOnceWithoutReading() {
-        EmbeddedChannel channel = channel(ProtocolSniffer.declared(Detection.TCP, (ch, bytes, detection) -> {
-            tcp.add(new Handoff(bytes.toString(StandardCharsets.ISO_8859_1), detection));
-            bytes.release();
-        }));
+        EmbeddedChannel channel = channel(ProtocolSniffer.declared(Detection.TCP, this::dispatch));
         assertThat(tcp).containsExactly(new Handoff("", Detection.TCP));
         assertThat(http.active).isFalse();
         channel.finishAndReleaseAll();

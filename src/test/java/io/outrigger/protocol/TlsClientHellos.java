@@ -16,7 +16,7 @@ public final class TlsClientHellos {
     }
 
     /** The first flight of a TLS client asking for {@code serverName} (none when null). */
-    public static byte[] clientHello(String serverName) {
+    public static byte[] clientHello(String serverName, String... alpn) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, null, null);
@@ -24,6 +24,9 @@ public final class TlsClientHellos {
             engine.setUseClientMode(true);
             SSLParameters parameters = engine.getSSLParameters();
             parameters.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
+            if (alpn.length > 0) {
+                parameters.setApplicationProtocols(alpn);
+            }
             engine.setSSLParameters(parameters);
             ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
             engine.wrap(ByteBuffer.allocate(0), out);

@@ -42,7 +42,7 @@ public final class Sidecar implements AutoCloseable {
                     "--outrigger.outbound.port=0",
                     "--outrigger.inbound.port=0"));
             args.addAll(List.of(extraArgs));
-            ConfigurableApplicationContext context = new SpringApplicationBuilder(OutriggerApplication.class)
+            ConfigurableApplicationContext context = new SpringApplicationBuilder(OutriggerApplication.class, IsolatedReactorResources.class)
                     .run(args.toArray(String[]::new));
             return new Sidecar(context, file);
         } catch (IOException e) {
@@ -137,6 +137,21 @@ public final class Sidecar implements AutoCloseable {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // a leftover temporary directory is harmless
+        }
+    }
+
+    /**
+     * Each sidecar in this JVM gets its own Reactor Netty resources for its management server:
+     * Spring Boot's default shares the global ones and disposes them when a context closes,
+     * which would stop every other sidecar's management port with it.
+     */
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    static class IsolatedReactorResources {
+        @org.springframework.context.annotation.Bean
+        org.springframework.http.client.ReactorResourceFactory reactorResourceFactory() {
+            org.springframework.http.client.ReactorResourceFactory factory = new org.springframework.http.client.ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            return factory;
         }
     }
 }

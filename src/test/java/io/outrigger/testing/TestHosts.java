@@ -101,10 +101,32 @@ public final class TestHosts {
             return run(full);
         }
 
+        /**
+         * Joins this namespace to {@code other} by a veth pair of their own: {@code address}/30 here,
+         * {@code otherAddress}/30 there. Removed with either namespace.
+         */
+        public void linkTo(TestNamespace other, String address, String otherAddress) {
+            String here = "x" + name;
+            String there = "y" + other.name;
+            run("ip", "link", "add", here, "type", "veth", "peer", "name", there);
+            run("ip", "link", "set", here, "netns", name);
+            run("ip", "link", "set", there, "netns", other.name);
+            exec("ip", "addr", "add", address + "/30", "dev", here);
+            exec("ip", "link", "set", here, "up");
+            other.exec("ip", "addr", "add", otherAddress + "/30", "dev", there);
+            other.exec("ip", "link", "set", there, "up");
+        }
+
         /** Sends raw HTTP from inside the namespace (bash's /dev/tcp: no client to install) and returns the reply. */
         public String http(String address, int port, String request) {
             String script = "exec 3<>/dev/tcp/" + address + "/" + port + " && printf '%s' \"$0\" >&3 && timeout 5 cat <&3";
             return exec("bash", "-c", script, request);
+        }
+
+        /** The namespace's name, for {@code ip netns exec}. */
+        @Override
+        public String toString() {
+            return name;
         }
 
         @Override

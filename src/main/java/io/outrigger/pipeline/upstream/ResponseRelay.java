@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.pipeline.HopByHop;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.tls.Peer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -30,6 +31,7 @@ final class ResponseRelay {
             exchange.addFlag(ResponseFlag.DPE);
             return Mono.empty();
         }
+        exchange.upstreamPeer(Peer.of(upstream.connection().channel()));
         HttpHeaders from = upstream.response().responseHeaders();
         // Strip a copy: the server's own framing default (transfer-encoding: chunked for a body of
         // unknown length) must survive, or every streamed response would close the connection.

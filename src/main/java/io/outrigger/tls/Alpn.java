@@ -1,0 +1,24 @@
+package io.outrigger.tls;
+
+import java.util.List;
+
+/**
+ * The ALPN names Outrigger's sidecars offer each other. They tell sidecar mTLS apart from an
+ * application's own TLS (which offers h2, http/1.1 or nothing, and is relayed untouched), and
+ * say what the tunnel carries.
+ */
+public final class Alpn {
+
+    /** HTTP/1.1 requests inside: the inbound side serves them through its HTTP filter stack. */
+    public static final String HTTP = "outrigger-http/1.1";
+    /** Opaque TCP inside: relayed to the application port. */
+    public static final String TCP = "outrigger-tcp";
+
+    private Alpn() {
+    }
+
+    /** Whether a ClientHello offering {@code offered} comes from an Outrigger sidecar. */
+    public static boolean isSidecar(List<String> offered) {
+        return offered.contains(HTTP) || offered.contains(TCP);
+    }
+}

@@ -1,0 +1,51 @@
+package io.outrigger.tls;
+
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/** A compiled list of SPIFFE ID patterns: exact IDs, or globs where {@code *} is any characters. */
+public final class Principals {
+
+    private final List<Predicate<String>> matchers;
+
+    private Principals(List<Predicate<String>> matchers) {
+        this.matchers = matchers;
+    }
+
+    public static Principals of(List<String> patterns) {
+        return new Principals(patterns.stream().map(Principals::matcher).toList());
+    }
+
+    public boolean isEmpty() {
+        return matchers.isEmpty();
+    }
+
+    /** Whether {@code id} (null: a peer with no identity) matches one of the patterns. */
+    public boolean matches(String id) {
+        if (id == null) {
+            return false;
+        }
+        for (Predicate<String> matcher : matchers) {
+            if (matcher.test(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Predicate<String> matcher(String pattern) {
+        if (pattern.indexOf('*') < 0) {
+            return pattern::equals;
+        }
+        StringBuilder regex = new StringBuilder();
+        String[] parts = pattern.split("\\*", -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                regex.append(".*");
+            }
+            regex.append(Pattern.quote(parts[i]));
+        }
+        return Pattern.compile(regex.toString()).asMatchPredicate();
+    }
+}

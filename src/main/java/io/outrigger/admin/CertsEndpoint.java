@@ -36,6 +36,7 @@ public final class CertsEndpoint {
         }
         WorkloadIdentity identity = mtls.identity();
         body.put("status", identity == null ? "not loaded" : mtls.usable() ? "active" : "expired");
+        body.put("tlsProvider", mtls.provider());
         if (mtls.error() != null) {
             body.put("error", mtls.error());
         }

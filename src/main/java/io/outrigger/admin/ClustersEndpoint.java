@@ -50,8 +50,12 @@ public final class ClustersEndpoint {
             PoolUse.Counts pool = cluster.poolUse(endpoint);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("address", endpoint.label());
-            entry.put("health", "HEALTHY");
-            entry.put("ejected", false);
+            entry.put("health", endpoint.ejected() ? "EJECTED" : "HEALTHY");
+            entry.put("ejected", endpoint.ejected());
+            if (endpoint.ejected()) {
+                entry.put("ejectedUntil", java.time.Instant.ofEpochMilli(endpoint.ejectedUntil()).toString());
+            }
+            entry.put("ejections", endpoint.ejections());
             entry.put("activeRequests", endpoint.activeRequests());
             entry.put("connections", Map.of("active", pool.active(), "idle", pool.idle(), "pending", pool.pending()));
             endpoints.add(entry);

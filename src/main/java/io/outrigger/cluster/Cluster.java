@@ -47,6 +47,8 @@ public final class Cluster implements AutoCloseable {
     private final List<InetSocketAddress>[] lastResolved;
     private final int[] failures;
     private final ScheduledFuture<?> refresh;
+    private final OutlierDetector outliers;
+    private final RetryBudget retryBudget = new RetryBudget(this::activeRequests);
     private volatile List<Endpoint> endpoints = List.of();
 
     Cluster(String name, OutriggerProperties.Cluster config, EventLoops loops, ScheduledExecutorService dns,
@@ -87,6 +89,8 @@ public final class Cluster implements AutoCloseable {
         this.refresh = needsDns
                 ? dns.scheduleWithFixedDelay(this::resolve, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS)
                 : null;
+        this.outliers = config.outlierDetection() == null ? null
+                : new OutlierDetector(name, config.outlierDetection(), () -> endpoints, dns);
     }
 
     public String name() {
@@ -123,10 +127,55 @@ public final class Cluster implements AutoCloseable {
         return poolUse.of(endpoint.address());
     }
 
-    /** The endpoint for the next request, or null when the cluster has no address at all. */
+    /**
+     * The endpoint for the next request, or null when the cluster has no address at all. Ejected
+     * endpoints are passed by; when every endpoint is ejected, all of them are used again rather
+     * than none (Envoy's panic mode).
+     */
     public Endpoint pick() {
         List<Endpoint> current = endpoints;
-        return current.isEmpty() ? null : balancer.pick(current);
+        if (current.isEmpty()) {
+            return null;
+        }
+        if (outliers == null || !outliers.anyEjected()) {
+            return balancer.pick(current);
+        }
+        List<Endpoint> healthy = new ArrayList<>(current.size());
+        for (Endpoint endpoint : current) {
+            if (!endpoint.ejected()) {
+                healthy.add(endpoint);
+            }
+        }
+        return balancer.pick(healthy.isEmpty() ? current : healthy);
+    }
+
+    /** Takes a place for one retry in progress under the cluster's retry budget; false when spent. */
+    public boolean tryStartRetry() {
+        return retryBudget.tryAcquire();
+    }
+
+    /** Gives back a place taken by {@link #tryStartRetry}. */
+    public void retryFinished() {
+        retryBudget.release();
+    }
+
+    private int activeRequests() {
+        int active = 0;
+        for (Endpoint endpoint : endpoints) {
+            active += endpoint.activeRequests();
+        }
+        for (Endpoint endpoint : dynamic.values()) {
+            active += endpoint.activeRequests();
+        }
+        return active;
+    }
+
+    /**
+     * Counts an answer of {@code endpoint} for outlier detection: its status, or 503 for a
+     * connection that failed or was reset. True when it ejected the endpoint.
+     */
+    public boolean observe(Endpoint endpoint, int status) {
+        return outliers != null && endpoints.contains(endpoint) && outliers.observe(endpoint, status);
     }
 
     /** Resolves every configured name (blocking: runs at build time and on the DNS thread). */
@@ -187,6 +236,9 @@ public final class Cluster implements AutoCloseable {
     public void close() {
         if (refresh != null) {
             refresh.cancel(false);
+        }
+        if (outliers != null) {
+            outliers.close();
         }
         // Connections in use are closed when released, so requests in flight still finish.
         for (ConnectionProvider pool : pools) {

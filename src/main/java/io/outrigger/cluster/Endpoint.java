@@ -15,6 +15,19 @@ public final class Endpoint {
     private final String label;
     private final HttpClient[] clients;
     private final AtomicInteger active = new AtomicInteger();
+    private final Outlier outlier = new Outlier();
+
+    /** Outlier-detection state: errors in a row, and whether (and how often) it has been ejected. */
+    static final class Outlier {
+        final AtomicInteger consecutive5xx = new AtomicInteger();
+        final AtomicInteger consecutiveGateway = new AtomicInteger();
+        volatile long ejectedUntil;   // epoch millis; 0 when not ejected
+        volatile int ejections;       // the multiplier of the next ejection's length
+
+        boolean isEjected() {
+            return ejectedUntil != 0;
+        }
+    }
 
     Endpoint(InetSocketAddress address, HttpClient[] perLoopClients) {
         this.address = address;
@@ -37,6 +50,25 @@ public final class Endpoint {
     /** The client whose connections live on event loop {@code loop}. */
     public HttpClient client(int loop) {
         return clients[loop];
+    }
+
+    Outlier outlier() {
+        return outlier;
+    }
+
+    /** Whether outlier detection has ejected it (the balancer passes it by). */
+    public boolean ejected() {
+        return outlier.isEjected();
+    }
+
+    /** When its ejection ends, epoch millis; 0 when it is not ejected. */
+    public long ejectedUntil() {
+        return outlier.ejectedUntil;
+    }
+
+    /** How many times in a row it has been ejected, lately (the next ejection's multiplier). */
+    public int ejections() {
+        return outlier.ejections;
     }
 
     public int activeRequests() {

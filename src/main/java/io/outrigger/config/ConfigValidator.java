@@ -183,6 +183,24 @@ public final class ConfigValidator {
             errors.add(path + ".connection-pool.max-pending-requests", "must not be negative");
         }
         positive(errors, path + ".connection-pool.idle-timeout", pool.idleTimeout());
+        OutriggerProperties.OutlierDetection outliers = cluster.outlierDetection();
+        if (outliers != null) {
+            String at = path + ".outlier-detection";
+            if (outliers.consecutive5xx() < 0) {
+                errors.add(at + ".consecutive-5xx", "must not be negative");
+            }
+            if (outliers.consecutiveGatewayErrors() < 0) {
+                errors.add(at + ".consecutive-gateway-errors", "must not be negative");
+            }
+            if (outliers.consecutive5xx() == 0 && outliers.consecutiveGatewayErrors() == 0) {
+                errors.add(at, "consecutive-5xx or consecutive-gateway-errors must be above 0, or nothing is ever ejected");
+            }
+            positive(errors, at + ".interval", outliers.interval());
+            positive(errors, at + ".base-ejection-time", outliers.baseEjectionTime());
+            if (outliers.maxEjectionPercent() < 0 || outliers.maxEjectionPercent() > 100) {
+                errors.add(at + ".max-ejection-percent", "must be 0 to 100, was " + outliers.maxEjectionPercent());
+            }
+        }
     }
 
     private static void route(Errors errors, String path, OutriggerProperties.Route route,

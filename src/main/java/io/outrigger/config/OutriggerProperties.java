@@ -162,7 +162,25 @@ public record OutriggerProperties(
             @DefaultValue("round-robin") String loadBalancer,
             @DefaultValue("1s") Duration connectTimeout,
             @DefaultValue("5s") Duration dnsRefresh,
-            @DefaultValue ConnectionPool connectionPool) {
+            @DefaultValue ConnectionPool connectionPool,
+            OutlierDetection outlierDetection) {
+    }
+
+    /**
+     * Ejects an endpoint that keeps failing, as Envoy's outlier detection does (unset: off).
+     *
+     * @param consecutive5xx           5xx answers (connect failures and resets included) in a row that eject; 0: not this way
+     * @param consecutiveGatewayErrors 502, 503, 504 (and connect failures, resets) in a row that eject; 0: not this way
+     * @param interval                 how often ejections are reviewed (and ended)
+     * @param baseEjectionTime         the first ejection's length; the n-th lasts n times as long
+     * @param maxEjectionPercent       at most this share of the cluster's endpoints is ejected at once (but one always may be)
+     */
+    public record OutlierDetection(
+            @DefaultValue("5") int consecutive5xx,
+            @DefaultValue("0") int consecutiveGatewayErrors,
+            @DefaultValue("10s") Duration interval,
+            @DefaultValue("30s") Duration baseEjectionTime,
+            @DefaultValue("10") int maxEjectionPercent) {
     }
 
     public record ConnectionPool(

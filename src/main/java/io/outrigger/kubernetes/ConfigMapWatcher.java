@@ -98,8 +98,7 @@ final class ConfigMapWatcher implements ApplicationListener<ApplicationReadyEven
 
             @Override
             public void onDelete(ConfigMap configMap, boolean finalStateUnknown) {
-                holder.reject("configmap", List.of("ConfigMap " + namespace + "/" + name
-                        + " was deleted: the last good routes keep serving until it is back"));
+                reject("ConfigMap " + namespace + "/" + name + " was deleted: the last good routes keep serving until it is back");
             }
         });
         waitForFirstList();
@@ -125,13 +124,23 @@ final class ConfigMapWatcher implements ApplicationListener<ApplicationReadyEven
         try {
             source.update(configMap);
         } catch (IllegalArgumentException e) {
-            holder.reject("configmap", List.of("ConfigMap " + namespace + "/" + name + " " + e.getMessage()));
+            reject("ConfigMap " + namespace + "/" + name + " " + e.getMessage());
             return;
         }
-        if (ready) {
+        // Start-up's own apply reads it; one more apply at ready covers a change that came later.
+        // Flag first, then look: whichever of this thread and the ready event comes second applies.
+        changedBeforeReady.set(true);
+        if (ready && changedBeforeReady.getAndSet(false)) {
             apply();
-        } else {
-            changedBeforeReady.set(true);   // start-up's own apply reads it; apply again at ready in case it came later
+        }
+    }
+
+    /** On the same thread as the applies, so results are recorded in the order the changes came. */
+    private void reject(String error) {
+        try {
+            background.execute(() -> holder.reject("configmap", List.of(error)));
+        } catch (RejectedExecutionException stopping) {
+            // shutting down
         }
     }
 

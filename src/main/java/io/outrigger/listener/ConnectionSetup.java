@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.AttributeKey;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.config.Snapshot;
@@ -83,7 +84,7 @@ final class ConnectionSetup {
         OutriggerProperties config = snapshot != null ? snapshot.config() : fallbackConfig.get();
         Protocol protocol = protocol(snapshot, config, original);
         ProtocolSniffer sniffer;
-        if (mtlsPossible(config, original)) {
+        if (mtlsPossible(config, original) || strict(config, original)) {
             // A peer's mTLS can arrive on any port: look at every connection's first bytes.
             sniffer = ProtocolSniffer.sniffing(detectionTimeout(config), maxLine(), this::dispatch);
         } else {
@@ -104,30 +105,32 @@ final class ConnectionSetup {
         Snapshot snapshot = snapshots.current();
         OutriggerProperties config = snapshot != null ? snapshot.config() : fallbackConfig.get();
         InetSocketAddress original = originalDestination(channel, lookup);
-        if (mtlsPossible(config, original)) {
-            if (detection.kind() == Detection.Kind.TLS && Alpn.isSidecar(detection.alpn())) {
-                ctx.pipeline().remove(ctx.handler());
-                MtlsAcceptor.start(channel, bytes, mtls, new MtlsAcceptor.Next() {
-                    @Override
-                    public void http(ChannelHandlerContext acceptor, ByteBuf decrypted) {
-                        ProtocolSniffer.startHttp(acceptor, decrypted);
-                    }
+        SslContext server = mtlsPossible(config, original) && detection.kind() == Detection.Kind.TLS
+                && Alpn.isSidecar(detection.alpn()) ? mtls.server(detection.alpn()) : null;
+        if (server != null) {
+            ctx.pipeline().remove(ctx.handler());
+            MtlsAcceptor.start(channel, bytes, server, mtls, new MtlsAcceptor.Next() {
+                @Override
+                public void http(ChannelHandlerContext acceptor, ByteBuf decrypted) {
+                    ProtocolSniffer.startHttp(acceptor, decrypted);
+                }
 
-                    @Override
-                    public void tcp(Channel tunnel, ByteBuf decrypted) {
-                        relay(tunnel, decrypted, Detection.TCP);
-                    }
-                });
-                return;
-            }
-            if ("STRICT".equals(tlsMode(config, original))) {
-                bytes.release();
-                refusedPlaintext.increment();
-                log.warn("inbound connection from {} refused: not mTLS, and port {} is STRICT", channel.remoteAddress(),
-                        original != null ? original.getPort() : config.inbound().appPort());
-                channel.close();
-                return;
-            }
+                @Override
+                public void tcp(Channel tunnel, ByteBuf decrypted) {
+                    relay(tunnel, decrypted, Detection.TCP);
+                }
+            });
+            return;
+        }
+        if (strict(config, original)) {
+            // Not a sidecar's mTLS, or no usable identity to terminate it with: STRICT fails closed.
+            bytes.release();
+            refusedPlaintext.increment();
+            log.warn("inbound connection from {} refused: port {} is STRICT and this is {}", channel.remoteAddress(),
+                    original != null ? original.getPort() : config.inbound().appPort(),
+                    mtls.usable() ? "not a sidecar's mTLS" : "not possible to verify (no usable identity: " + mtls.error() + ")");
+            channel.close();
+            return;
         }
         Protocol declared = protocol(snapshot, config, original);
         boolean http = declared == Protocol.HTTP || declared == Protocol.AUTO && detection.kind() == Detection.Kind.HTTP1;
@@ -155,6 +158,10 @@ final class ConnectionSetup {
                 ? destination.cluster().config().connectTimeout()
                 : DEFAULT_CONNECT_TIMEOUT;
         tcpProxy.relay(channel, firstBytes, session, connectTimeout, limits.tcpIdleTimeout());
+    }
+
+    private boolean strict(OutriggerProperties config, InetSocketAddress original) {
+        return direction == Direction.INBOUND && "STRICT".equals(tlsMode(config, original));
     }
 
     private boolean mtlsPossible(OutriggerProperties config, InetSocketAddress original) {

@@ -45,6 +45,8 @@ public final class ProxyExchange {
     private int flags;
     private int grpcStatus = -1;
     private int retries;
+    private int ejections;
+    private boolean retryRefused;
     private long bytesReceived;
     private long bytesSent;
     private List<Runnable> beforeCommit;
@@ -247,6 +249,24 @@ public final class ProxyExchange {
 
     public void retried() {
         retries++;
+    }
+
+    /** Endpoints this exchange's answers got ejected by outlier detection (0 or 1, nearly always). */
+    public int ejections() {
+        return ejections;
+    }
+
+    public void ejected() {
+        ejections++;
+    }
+
+    /** Whether a retry was refused because the cluster's retry budget was spent. */
+    public boolean retryBudgetRefused() {
+        return retryRefused;
+    }
+
+    public void refuseRetryByBudget() {
+        retryRefused = true;
     }
 
     public long bytesReceived() {

@@ -49,6 +49,8 @@ public final class MeterCatalog {
     public static final String ACTIVE_CONNECTIONS = "outrigger.listener.active.connections"; // {listener}
     public static final String RETRIES = "outrigger.upstream.retries";              // {cluster}
     public static final String OVERFLOWS = "outrigger.upstream.overflows";          // {cluster}
+    public static final String EJECTIONS = "outrigger.upstream.ejections";          // {cluster}
+    public static final String RETRIES_REFUSED = "outrigger.upstream.retries.refused"; // {cluster}
     public static final String ACCESS_LOG_DROPPED = "outrigger.access.log.dropped";
     public static final String CONNECTIONS_REFUSED = "outrigger.listener.refused.connections"; // {listener, reason}
     public static final String TLS_CERTIFICATE_EXPIRY = "outrigger.tls.certificate.expiry";

@@ -34,6 +34,8 @@ public final class RequestMetrics {
     private final Map<Cluster, Map<String, Family>> outboundMtls = new ConcurrentHashMap<>();
     private final Map<Cluster, Map<String, Family>> inboundMtls = new ConcurrentHashMap<>();
     private final Family noRoute;
+    /** Peer principals labelled per cluster at most: labels must stay a bounded set. */
+    static final int MAX_PEERS = 256;
 
     /** @param ownPrincipal this pod's SPIFFE ID, or null while it has none */
     public RequestMetrics(MeterRegistry registry, OutriggerProperties.Identity identity, Supplier<String> ownPrincipal) {
@@ -80,6 +82,12 @@ public final class RequestMetrics {
         if (exchange.hasFlag(ResponseFlag.UO)) {
             family.overflows.increment();
         }
+        if (exchange.ejections() > 0) {
+            family.ejections.increment(exchange.ejections());
+        }
+        if (exchange.retryBudgetRefused()) {
+            family.retriesRefused.increment();
+        }
     }
 
     private Family family(ProxyExchange exchange) {
@@ -96,10 +104,15 @@ public final class RequestMetrics {
         String peer = exchange.peerPrincipal();
         Map<String, Family> byPeer = (out ? outboundMtls : inboundMtls).computeIfAbsent(cluster, c -> new ConcurrentHashMap<>());
         String key = peer == null ? "" : peer;
+        if (byPeer.size() >= MAX_PEERS && !byPeer.containsKey(key)) {
+            key = "";        // past the bound, further peers are counted as "unknown"
+            peer = null;
+        }
         Family family = byPeer.get(key);
         if (family == null) {
             IstioLabels.Principals principals = new IstioLabels.Principals(ownPrincipal.get(), peer, true);
-            family = byPeer.computeIfAbsent(key, k -> new Family(out
+            String finalKey = key;
+            family = byPeer.computeIfAbsent(finalKey, k -> new Family(out
                     ? IstioLabels.outbound(identity, cluster, "http", principals)
                     : IstioLabels.inbound(identity, cluster.name(), "http", principals)));
         }
@@ -120,6 +133,8 @@ public final class RequestMetrics {
         private final Map<Long, Outcome> outcomes = new ConcurrentHashMap<>();
         private final Counter retries;
         private final Counter overflows;
+        private final Counter ejections;
+        private final Counter retriesRefused;
 
         Family(Tags tags) {
             this.tags = tags;
@@ -127,6 +142,11 @@ public final class RequestMetrics {
             this.retries = Counter.builder(RETRIES).description("Retries sent to a cluster, the keep-alive race retry included")
                     .tag(CLUSTER, cluster).register(registry);
             this.overflows = Counter.builder(OVERFLOWS).description("Requests refused because a cluster's connection pool was full")
+                    .tag(CLUSTER, cluster).register(registry);
+            this.ejections = Counter.builder(EJECTIONS).description("Endpoints ejected by outlier detection")
+                    .tag(CLUSTER, cluster).register(registry);
+            this.retriesRefused = Counter.builder(RETRIES_REFUSED)
+                    .description("Retries not made because the cluster's retry budget (20% of requests in flight, at least 3) was spent")
                     .tag(CLUSTER, cluster).register(registry);
         }
 
@@ -142,6 +162,8 @@ public final class RequestMetrics {
         void remove() {
             registry.remove(retries);
             registry.remove(overflows);
+            registry.remove(ejections);
+            registry.remove(retriesRefused);
             outcomes.values().forEach(Outcome::remove);
         }
     }

@@ -51,6 +51,10 @@ public final class TcpMetrics {
         String peerId = !out && peer != null ? peer.spiffeId() : null;
         Map<String, Meters> byPeer = (out ? outbound : inbound).computeIfAbsent(cluster, c -> new ConcurrentHashMap<>());
         String key = (mtls ? "m:" : "p:") + (peerId == null ? "" : peerId);
+        if (byPeer.size() >= RequestMetrics.MAX_PEERS && !byPeer.containsKey(key)) {
+            key = mtls ? "m:" : "p:";   // past the bound, further peers are counted as "unknown"
+            peerId = null;
+        }
         Meters meters = byPeer.get(key);
         if (meters == null) {
             IstioLabels.Principals principals = new IstioLabels.Principals(ownPrincipal.get(), peerId, mtls);

@@ -13,6 +13,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -55,9 +56,9 @@ public final class MtlsAcceptor extends ChannelInboundHandlerAdapter {
      * Starts terminating: {@code clientHello} (the bytes sniffed so far) goes to the TLS handler.
      * The sniffer that calls this must already be out of the pipeline, or be removed right after.
      */
-    public static void start(Channel channel, ByteBuf clientHello, MutualTls mtls, Next next) {
+    public static void start(Channel channel, ByteBuf clientHello, SslContext server, MutualTls mtls, Next next) {
         ChannelPipeline pipeline = channel.pipeline();
-        SslHandler tls = mtls.server().newHandler(channel.alloc());
+        SslHandler tls = server.newHandler(channel.alloc());
         pipeline.addFirst(TLS_HANDLER, tls);
         pipeline.addAfter(TLS_HANDLER, "outrigger.mtls", new MtlsAcceptor(mtls, next));
         pipeline.fireChannelRead(clientHello);

@@ -45,7 +45,8 @@ public final class MutualTls implements AutoCloseable {
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     /** One loaded identity and the contexts made from it. */
-    private record State(WorkloadIdentity identity, SslContext server, Map<ClientKey, SslContext> clients) {
+    private record State(WorkloadIdentity identity, SslContext server, SslContext tunnelServer,
+            Map<ClientKey, SslContext> clients) {
     }
 
     private record ClientKey(List<String> peerPrincipals, String alpn) {
@@ -63,6 +64,8 @@ public final class MutualTls implements AutoCloseable {
     private volatile String error;
     private String seenDigest;
     private String loadedDigest;
+    private Instant failedAt;
+    private static final java.time.Duration RETRY_FAILED = java.time.Duration.ofSeconds(30);
 
     public MutualTls(OutriggerProperties.Tls files, Clock clock, MeterRegistry registry) {
         this.files = files;
@@ -83,7 +86,12 @@ public final class MutualTls implements AutoCloseable {
                 files.trustBundle(), provider == SslProvider.OPENSSL ? "BoringSSL" : "the JDK");
         check();
         this.watcher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("outrigger-tls-files").factory());
-        watcher.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
+        watcher.scheduleWithFixedDelay(this::checkSafely, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Which TLS implementation the contexts use: {@code BoringSSL} or {@code JDK}. */
+    public String provider() {
+        return provider == SslProvider.OPENSSL ? "BoringSSL" : "JDK";
     }
 
     /** Whether an identity is configured at all. */
@@ -108,10 +116,26 @@ public final class MutualTls implements AutoCloseable {
         return identity != null && clock.instant().isBefore(identity.notAfter());
     }
 
-    /** The context that terminates sidecar mTLS, or null when there is no identity. */
-    public SslContext server() {
+    /**
+     * The context that terminates sidecar mTLS for what the peer offers (see {@link #providerFor}),
+     * or null when there is no usable identity (none loaded, or expired).
+     */
+    public SslContext server(java.util.List<String> offeredAlpn) {
         State current = state;
-        return current == null ? null : current.server();
+        if (current == null || !usable()) {
+            return null;
+        }
+        return offeredAlpn.contains(Alpn.HTTP) ? current.server() : current.tunnelServer();
+    }
+
+    /**
+     * HTTP goes over BoringSSL when it loads. A TCP tunnel always uses the JDK's TLS: a TCP
+     * half-close travels as TLS 1.3's close_notify, which the JDK's engine treats as closing one
+     * direction only, while BoringSSL's engine in Netty closes both on receiving it, which would
+     * cut off the answer to a request sent before a half-close.
+     */
+    private SslProvider providerFor(String alpn) {
+        return Alpn.TCP.equals(alpn) ? SslProvider.JDK : provider;
     }
 
     /**
@@ -120,7 +144,7 @@ public final class MutualTls implements AutoCloseable {
      */
     public SslContext client(List<String> peerPrincipals, String alpn) {
         State current = state;
-        if (current == null) {
+        if (current == null || !usable()) {
             return null;
         }
         return current.clients().computeIfAbsent(new ClientKey(peerPrincipals, alpn),
@@ -136,35 +160,50 @@ public final class MutualTls implements AutoCloseable {
         String digest = digest();
         boolean changedSinceLastCheck = !digest.equals(seenDigest);
         seenDigest = digest;
-        if (digest.equals(loadedDigest) || loadedDigest != null && changedSinceLastCheck) {
+        // Files that failed are tried again now and then: "not valid yet" turns valid with time.
+        boolean retryFailure = failedAt != null && digest.equals(loadedDigest)
+                && clock.instant().isAfter(failedAt.plus(RETRY_FAILED));
+        if (!retryFailure && (digest.equals(loadedDigest) || loadedDigest != null && changedSinceLastCheck)) {
             return;   // unchanged, or still changing: load once two checks agree
         }
         loadedDigest = digest;   // a bad set of files is tried once, then again only when it changes
         try {
             WorkloadIdentity identity = WorkloadIdentity.load(files, clock.instant());
-            state = new State(identity, serverContext(identity), new ConcurrentHashMap<>());
+            state = new State(identity, serverContext(identity, provider, Alpn.HTTP, Alpn.TCP),
+                    serverContext(identity, SslProvider.JDK, Alpn.TCP), new ConcurrentHashMap<>());
             error = null;
+            failedAt = null;
             rotationsApplied.increment();
             log.info("mutual TLS: identity {} loaded (serial {}, valid until {})", identity.spiffeId(),
                     identity.leaf().getSerialNumber().toString(16), identity.notAfter());
-        } catch (IdentityException | IllegalStateException e) {
+        } catch (RuntimeException e) {
             error = e.getMessage();
+            failedAt = clock.instant();
             rotationsRejected.increment();
             log.error("mutual TLS: identity not loaded, {}: {}", state == null ? "no identity to serve with"
                     : "the previous one (" + state.identity().spiffeId() + ") stays", e.getMessage());
         }
     }
 
-    private SslContext serverContext(WorkloadIdentity identity) {
+    /** A scheduled task that throws is never run again: nothing may escape. */
+    private void checkSafely() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            log.error("mutual TLS: checking the identity files failed", e);
+        }
+    }
+
+    private SslContext serverContext(WorkloadIdentity identity, SslProvider with, String... alpn) {
         try {
             return SslContextBuilder.forServer(identity.key(), identity.chain())
-                    .sslProvider(provider)
+                    .sslProvider(with)
                     .protocols(PROTOCOLS)
                     .clientAuth(ClientAuth.REQUIRE)
                     .trustManager(new SpiffeTrustManager(identity.trustBundle(),
                             id -> SpiffeId.trustDomain(id).equals(identity.trustDomain()),
                             "only peers of trust domain " + identity.trustDomain() + " are accepted"))
-                    .applicationProtocolConfig(alpn(Alpn.HTTP, Alpn.TCP))
+                    .applicationProtocolConfig(alpn(alpn))
                     .build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot make the server TLS context: " + e.getMessage(), e);
@@ -179,7 +218,7 @@ public final class MutualTls implements AutoCloseable {
         try {
             return SslContextBuilder.forClient()
                     .keyManager(identity.key(), identity.chain())
-                    .sslProvider(provider)
+                    .sslProvider(providerFor(key.alpn()))
                     .protocols(PROTOCOLS)
                     .trustManager(new SpiffeTrustManager(identity.trustBundle(), allowed.isEmpty()
                             ? id -> SpiffeId.trustDomain(id).equals(identity.trustDomain())

@@ -56,6 +56,9 @@ public record WorkloadIdentity(List<X509Certificate> chain, PrivateKey key, List
         } catch (CertificateNotYetValidException e) {
             throw new IdentityException(chainFile, "holds a certificate not valid before " + leaf.getNotBefore().toInstant());
         }
+        if (leaf.getBasicConstraints() >= 0) {
+            throw new IdentityException(chainFile, "starts with a CA certificate; the workload's own certificate must come first");
+        }
         String id = SpiffeId.of(leaf);
         if (id == null) {
             throw new IdentityException(chainFile, "holds a certificate without a SPIFFE ID (a spiffe:// URI SAN)");

@@ -124,4 +124,39 @@ class ConfigValidatorTest {
         assertThat(errors("outrigger.routes[0].route[0].cluster", "nope", "outrigger.routes[0].timeout", "0s",
                 "outrigger.clusters.app.load-balancer", "x")).hasSize(3);
     }
+
+    @Test
+    void portsAndProtocolsAreChecked() {
+        assertThat(errors("outrigger.inbound.ports.http.protocol", "tcp"))
+                .containsExactly("outrigger.inbound.ports.http: 'http' is not a TCP port");
+        assertThat(errors("outrigger.outbound.ports.5432.protocol", "postgres"))
+                .containsExactly("outrigger.outbound.ports.5432.protocol: must be auto, http, http2 or tcp, was 'postgres'");
+        assertThat(errors("outrigger.inbound.protocol-detection-timeout", "0s"))
+                .containsExactly("outrigger.inbound.protocol-detection-timeout: must be a positive duration, was PT0S");
+    }
+
+    @Test
+    void tcpRoutesNeedANamePortAndKnownClusterAndTakeAnAddressOrBlock() {
+        assertThat(errors("outrigger.tcp-routes[0].name", "db", "outrigger.tcp-routes[0].port", "5432",
+                "outrigger.tcp-routes[0].address", "10.0.0.0/8", "outrigger.tcp-routes[0].cluster", "app")).isEmpty();
+        assertThat(errors("outrigger.tcp-routes[0].name", "db", "outrigger.tcp-routes[0].cluster", "nope",
+                "outrigger.tcp-routes[0].address", "10.0.0.0/33"))
+                .containsExactlyInAnyOrder("outrigger.tcp-routes[0].port: the destination port is required",
+                        "outrigger.tcp-routes[0].address: '10.0.0.0/33': the prefix length must be 0 to 32",
+                        "outrigger.tcp-routes[0].cluster: unknown cluster 'nope'");
+    }
+
+    @Test
+    void mutualTlsAndStrictNeedAnIdentityAndPrincipalsMustBeSpiffeIds() {
+        assertThat(errors("outrigger.clusters.app.tls", "mutual")).containsExactly(
+                "outrigger.clusters.app.tls: mutual needs the pod's identity: set outrigger.tls.cert-chain, private-key and trust-bundle");
+        assertThat(errors("outrigger.inbound.tls-mode", "STRICT")).containsExactly(
+                "outrigger.inbound.tls-mode: STRICT needs the pod's identity: set outrigger.tls.cert-chain, private-key and trust-bundle");
+        assertThat(errors("outrigger.inbound.tls-mode", "strict")).containsExactly(
+                "outrigger.inbound.tls-mode: must be DISABLE, PERMISSIVE or STRICT, was 'strict'");
+        assertThat(errors("outrigger.tls.cert-chain", "/c.pem")).containsExactly(
+                "outrigger.tls: cert-chain, private-key and trust-bundle are needed together");
+        assertThat(errors("outrigger.inbound.authorization.allow-principals[0]", "frontend")).containsExactly(
+                "outrigger.inbound.authorization.allow-principals[0]: 'frontend' is not a SPIFFE ID (spiffe://trust-domain/path, * allowed)");
+    }
 }

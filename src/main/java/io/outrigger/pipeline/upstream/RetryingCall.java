@@ -33,6 +33,7 @@ final class RetryingCall {
     private final Backoff backoff;
     private final boolean idempotent;
     private boolean raceRetried;
+    private boolean holdsRetryPlace;
     private int retries;
 
     RetryingCall(ProxyExchange exchange, RequestBody body, Backoff backoff) {
@@ -62,10 +63,22 @@ final class RetryingCall {
 
     private Mono<UpstreamResponse> decide(UpstreamTry attempt, Signal<UpstreamResponse> signal) {
         if (signal.isOnNext()) {
+            observe(attempt, signal.get().status());
             return retryStatus(signal.get());
         }
         Throwable error = signal.isOnError() ? signal.getThrowable() : new IllegalStateException("no response");
-        return retryFailure(attempt, attempt.classify(error));
+        UpstreamFailure failure = attempt.classify(error);
+        if (failure.flag() == ResponseFlag.UF || failure.flag() == ResponseFlag.UC || failure.flag() == ResponseFlag.UT) {
+            observe(attempt, 503);   // the endpoint failed to answer: a gateway error, as Envoy counts it
+        }
+        return retryFailure(attempt, failure);
+    }
+
+    /** Outlier detection learns of every answer; a retry after an ejection picks another endpoint. */
+    private void observe(UpstreamTry attempt, int status) {
+        if (exchange.cluster().observe(attempt.endpoint(), status)) {
+            exchange.ejected();
+        }
     }
 
     private Mono<UpstreamResponse> retryStatus(UpstreamResponse response) {
@@ -76,6 +89,9 @@ final class RetryingCall {
             if (retries > 0) {
                 exchange.addFlag(ResponseFlag.URX);
             }
+            return Mono.just(response);
+        }
+        if (!budgetAllowsRetry()) {
             return Mono.just(response);
         }
         response.discard();
@@ -110,7 +126,34 @@ final class RetryingCall {
             }
             return Mono.error(failure);
         }
+        if (!budgetAllowsRetry()) {
+            return Mono.error(failure);
+        }
         return retryAfterBackoff();
+    }
+
+    /**
+     * A retry takes a place in the cluster's retry budget, held until the call ends; with the
+     * budget spent, the last answer stands (counted) rather than adding load to a failing upstream.
+     */
+    private boolean budgetAllowsRetry() {
+        if (holdsRetryPlace) {
+            return true;
+        }
+        if (exchange.cluster().tryStartRetry()) {
+            holdsRetryPlace = true;
+            return true;
+        }
+        exchange.refuseRetryByBudget();
+        return false;
+    }
+
+    /** Called once the call has ended, however it ended. */
+    void finished() {
+        if (holdsRetryPlace) {
+            holdsRetryPlace = false;
+            exchange.cluster().retryFinished();
+        }
     }
 
     private Mono<UpstreamResponse> retryAfterBackoff() {

@@ -42,6 +42,9 @@ public final class UpstreamFilter implements ProxyFilter {
                 .flatMap(response -> ResponseRelay.relay(exchange, response))
                 .onErrorResume(UpstreamFailure.class,
                         failure -> LocalReply.send(exchange, failure.status(), failure.flag(), failure.getMessage()))
-                .doFinally(signal -> body.release());
+                .doFinally(signal -> {
+                    body.release();
+                    call.finished();
+                });
     }
 }

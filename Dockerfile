@@ -37,8 +37,8 @@ RUN steps train /opt/jre/bin/java /app && chown -R 1337:1337 /app
 
 # Routes from the ConfigMap through the API server (see application.yaml). Where the API is not
 # to be used, set SPRING_CLOUD_KUBERNETES_CONFIG_ENABLED=false and mount the ConfigMap at
-# /etc/outrigger/config/: that file is read and watched instead. Not both: the two copies would
-# be merged.
+# /etc/outrigger/config/: that file is read and watched instead (docs/configuration.md says what
+# happens when both are used).
 ENV SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/etc/outrigger/config/
 USER 1337:1337
 EXPOSE 15001 15006 15020

@@ -27,6 +27,7 @@ public final class InboundStack {
             MutualTls mtls) {
         List<ProxyFilter> layers = new ArrayList<>();
         layers.add(new TelemetryFilter(accessLog, metrics)); // outermost: counts and logs every outcome
+        layers.add(new RequestTargetFilter());        // a target no proxy forwards: 400
         layers.add(new RequestIdFilter());            // x-request-id kept or generated
         layers.add(new InboundRouteFilter());         // to the local application
         layers.add(new AuthorizationFilter());        // the caller's SPIFFE ID against allow-principals: 403 RBAC

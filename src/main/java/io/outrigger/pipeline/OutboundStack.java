@@ -25,6 +25,7 @@ public final class OutboundStack {
     public static ProxyFilterChain build(AccessLog accessLog, RequestMetrics metrics, List<ProxyFilter> userFilters) {
         List<ProxyFilter> layers = new ArrayList<>();
         layers.add(new TelemetryFilter(accessLog, metrics)); // outermost: counts and logs every outcome
+        layers.add(new RequestTargetFilter());        // a target no proxy forwards: 400
         layers.add(new RequestIdFilter());            // x-request-id kept or generated
         layers.add(new RouteFilter());                // route by authority, path, method, headers; 502 NR if none
         layers.add(new FaultFilter());                // the route's injected delay and abort

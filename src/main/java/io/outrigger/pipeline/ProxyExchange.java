@@ -120,6 +120,11 @@ public final class ProxyExchange {
         return target.pathAndQuery();
     }
 
+    /** Whether the request-target is one a proxy can forward (see {@link RequestTarget#valid()}). */
+    public boolean targetValid() {
+        return target.valid();
+    }
+
     /** The headers that will be sent upstream: the request's, minus hop-by-hop ones. Filters may change them. */
     public HttpHeaders upstreamHeaders() {
         return upstreamHeaders;

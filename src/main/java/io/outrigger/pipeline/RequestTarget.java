@@ -10,13 +10,28 @@ import reactor.netty.http.server.HttpServerRequest;
  */
 record RequestTarget(String authority, String path, String pathAndQuery, boolean absoluteForm) {
 
+    /**
+     * Whether the target has one of the forms a proxy forwards: origin ({@code /path}), absolute
+     * ({@code http(s)://host/path}) or asterisk ({@code *}). Anything else ({@code shop/items},
+     * {@code =x}) is malformed and is answered 400 here, never passed on for an upstream to choke on.
+     */
+    boolean valid() {
+        if (pathAndQuery.equals("*")) {
+            return true;
+        }
+        if (!pathAndQuery.startsWith("/")) {
+            return false;
+        }
+        return !absoluteForm || authority != null && !authority.isEmpty();
+    }
+
     static RequestTarget of(HttpServerRequest request) {
         String uri = request.uri();
         String authority = request.requestHeaders().get(HttpHeaderNames.HOST);
         String pathAndQuery = uri;
         boolean absolute = false;
         int schemeEnd = uri.indexOf("://");
-        if (schemeEnd > 0 && uri.charAt(0) != '/') {
+        if (schemeEnd > 0 && uri.charAt(0) != '/' && (uri.startsWith("http://") || uri.startsWith("https://"))) {
             int authorityStart = schemeEnd + 3;
             int pathStart = uri.indexOf('/', authorityStart);
             int queryStart = uri.indexOf('?', authorityStart);

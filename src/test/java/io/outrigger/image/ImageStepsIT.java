@@ -20,9 +20,15 @@ class ImageStepsIT {
     void theImageStepsBuildAndStartTheSidecar() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")),
                 "skipped: needs curl to poll readiness (.ci/run installs it)");
-        Process check = new ProcessBuilder("bash", "image/check").redirectErrorStream(true).start();
-        String output = new String(check.getInputStream().readAllBytes());
-        assertThat(check.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        Path log = Files.createTempFile("image-check", ".log");
+        Process check = new ProcessBuilder("bash", "image/check").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean finished = check.waitFor(5, TimeUnit.MINUTES);
+        if (!finished) {
+            check.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        Files.delete(log);
+        assertThat(finished).as("image/check within 5 minutes:\n" + output).isTrue();
         System.out.println(output);
         assertThat(check.exitValue()).as(output).isZero();
         assertThat(output).contains("ready in").contains("with the AOT cache");

@@ -49,6 +49,7 @@ public final class Cluster implements AutoCloseable {
     private final ScheduledFuture<?> refresh;
     private final OutlierDetector outliers;
     private final RetryBudget retryBudget = new RetryBudget(this::activeRequests);
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile List<Endpoint> endpoints = List.of();
 
     Cluster(String name, OutriggerProperties.Cluster config, EventLoops loops, ScheduledExecutorService dns,
@@ -147,6 +148,28 @@ public final class Cluster implements AutoCloseable {
             }
         }
         return balancer.pick(healthy.isEmpty() ? current : healthy);
+    }
+
+    /**
+     * Envoy's circuit breaker for HTTP/1.1, over the whole cluster: a request takes a place among
+     * max-connections (being served) plus max-pending-requests (waiting for a connection); with
+     * none left it is refused at once (503 UO) rather than queued without bound.
+     */
+    public boolean tryStartRequest() {
+        int limit = config.connectionPool().maxConnections() + config.connectionPool().maxPendingRequests();
+        while (true) {
+            int now = inFlight.get();
+            if (now >= limit) {
+                return false;
+            }
+            if (inFlight.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    public void requestFinished() {
+        inFlight.decrementAndGet();
     }
 
     /** Takes a place for one retry in progress under the cluster's retry budget; false when spent. */

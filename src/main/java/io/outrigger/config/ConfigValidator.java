@@ -147,6 +147,9 @@ public final class ConfigValidator {
         port(errors, path + ".port", port, true);
         positive(errors, path + ".limits.idle-timeout", limits.idleTimeout());
         positive(errors, path + ".limits.tcp-idle-timeout", limits.tcpIdleTimeout());
+        if (limits.maxConnections() < 1) {
+            errors.add(path + ".limits.max-connections", "must be at least 1");
+        }
         if (limits.maxRequestHeadersSize().toBytes() < 1024) {
             errors.add(path + ".limits.max-request-headers-size", "must be at least 1KB");
         }

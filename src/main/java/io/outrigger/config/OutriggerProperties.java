@@ -94,7 +94,8 @@ public record OutriggerProperties(
             @DefaultValue("60KB") DataSize maxRequestHeadersSize,
             @DefaultValue("16KB") DataSize maxInitialLineLength,
             @DefaultValue("300s") Duration idleTimeout,
-            @DefaultValue("1h") Duration tcpIdleTimeout) {
+            @DefaultValue("1h") Duration tcpIdleTimeout,
+            @DefaultValue("10000") int maxConnections) {
     }
 
     public record Route(

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -17,6 +18,7 @@ import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.tcp.TcpProxy;
+import io.outrigger.telemetry.MeterCatalog;
 import io.outrigger.telemetry.TcpMetrics;
 import io.outrigger.tls.MutualTls;
 import org.slf4j.Logger;
@@ -162,6 +164,9 @@ public final class ListenerManager implements SmartLifecycle {
         void bind(int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
             ConnectionSetup setup = new ConnectionSetup(direction, snapshots, originalDestination, tcpProxy, tcpMetrics,
                     limits, fallbackConfig, mtls, registry);
+            Counter overflow = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
+                    .description("Connections refused before any proxying, by reason")
+                    .tag(MeterCatalog.LISTENER, name()).tag("reason", "overflow").register(registry);
             server = HttpServer.create()
                     .runOn(loops.resources())
                     .host("0.0.0.0")
@@ -173,8 +178,14 @@ public final class ListenerManager implements SmartLifecycle {
                             .validateHeaders(true))
                     .idleTimeout(limits.idleTimeout())
                     .doOnChannelInit((observer, channel, remoteAddress) -> {
-                        active.incrementAndGet();
+                        int now = active.incrementAndGet();
                         channel.closeFuture().addListener(closed -> active.decrementAndGet());
+                        if (now > limits.maxConnections()) {
+                            // Over the listener's limit: refused at once, before a byte is read.
+                            overflow.increment();
+                            channel.close();
+                            return;
+                        }
                         // Reactor Netty adds a connection to the group only once it is HTTP; TCP
                         // relays and connections still being sniffed must be closed on stop too.
                         connections.add(channel);

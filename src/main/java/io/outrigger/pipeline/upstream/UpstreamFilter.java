@@ -2,6 +2,7 @@ package io.outrigger.pipeline.upstream;
 
 import java.time.Duration;
 
+import io.outrigger.cluster.Cluster;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilter;
@@ -29,6 +30,10 @@ public final class UpstreamFilter implements ProxyFilter {
 
     @Override
     public Mono<Void> filter(ProxyExchange exchange, ProxyFilterChain chain) {
+        Cluster cluster = exchange.cluster();
+        if (!cluster.tryStartRequest()) {
+            return LocalReply.send(exchange, 503, ResponseFlag.UO, "upstream connection pool overflow");
+        }
         RequestBody body = new RequestBody(exchange);
         RetryingCall call = new RetryingCall(exchange, body, backoff);
         Duration timeout = exchange.route().timeout();
@@ -45,6 +50,7 @@ public final class UpstreamFilter implements ProxyFilter {
                 .doFinally(signal -> {
                     body.release();
                     call.finished();
+                    cluster.requestFinished();
                 });
     }
 }

@@ -1,0 +1,90 @@
+package io.outrigger.cluster;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.outrigger.testing.PrometheusPage;
+import io.outrigger.testing.ProxyClient;
+import io.outrigger.testing.Sidecar;
+import io.outrigger.testing.TestUpstream;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Limits that refuse at once instead of queueing without bound: a cluster's requests in flight
+ * (max-connections plus max-pending-requests, Envoy's circuit breaker), answered 503 UO; and a
+ * listener's connections, closed before a byte is read. Both counted.
+ */
+class OverloadIT {
+
+    @Test
+    void aClusterOverItsLimitAnswers503UoAtOnce() throws Exception {
+        try (TestUpstream slow = TestUpstream.start("slow").handler((request, response) ->
+                        Mono.delay(Duration.ofMillis(3000)).then(response.sendString(Mono.just("slow")).then()));
+                Sidecar sidecar = Sidecar.start("""
+                        outrigger:
+                          routes:
+                            - { name: slow, hosts: [ slow ], route: [ { cluster: slow } ] }
+                          clusters:
+                            slow:
+                              endpoints: [ "%s" ]
+                              connection-pool: { max-connections: 2, max-pending-requests: 1 }
+                        """.formatted(slow.endpoint()))) {
+            List<Integer> statuses = new CopyOnWriteArrayList<>();
+            List<Thread> callers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                callers.add(Thread.ofPlatform().start(() -> {
+                    try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+                        statuses.add(client.get("slow", "/").status());
+                    }
+                }));
+            }
+            Thread.sleep(500);   // the three are in flight: the limit (2 + 1) is reached
+            long start = System.nanoTime();
+            ProxyClient.Response refused;
+            try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+                refused = client.get("slow", "/");
+            }
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            for (Thread caller : callers) {
+                caller.join();
+            }
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.body()).startsWith("upstream connection pool overflow");
+            assertThat(waitedMillis).as("refused at once, not queued behind the slow ones (2.5 s)").isLessThan(2000);
+            assertThat(statuses).containsOnly(200);
+            assertThat(PrometheusPage.scrapeUntil(sidecar.adminPort(),
+                    p -> p.sum("outrigger_upstream_overflows_total", Map.of("cluster", "slow")) == 1)
+                    .sum("outrigger_upstream_overflows_total", Map.of("cluster", "slow"))).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aListenerOverItsConnectionLimitClosesNewOnesAtOnce() throws IOException {
+        try (Sidecar sidecar = Sidecar.start("outrigger: { outbound: { limits: { max-connections: 2 } } }");
+                Socket first = new Socket("127.0.0.1", sidecar.outboundPort());
+                Socket second = new Socket("127.0.0.1", sidecar.outboundPort())) {
+            PrometheusPage.scrapeUntil(sidecar.adminPort(), p -> p.sum("outrigger_listener_active_connections",
+                    Map.of("listener", "outbound")) == 2);
+            try (Socket third = new Socket("127.0.0.1", sidecar.outboundPort())) {
+                third.setSoTimeout(5000);
+                third.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+                assertThat(third.getInputStream().read()).isEqualTo(-1);
+            } catch (java.net.SocketException reset) {
+                // closed so fast the write was reset: refused all the same
+            }
+            Map<String, String> overflow = Map.of("listener", "outbound", "reason", "overflow");
+            assertThat(PrometheusPage.scrapeUntil(sidecar.adminPort(),
+                    p -> p.sum("outrigger_listener_refused_connections_total", overflow) == 1)
+                    .sum("outrigger_listener_refused_connections_total", overflow)).isEqualTo(1);
+            assertThat(first.isConnected() && second.isConnected()).isTrue();
+        }
+    }
+}

@@ -82,12 +82,7 @@ class OutriggerConfiguration {
     RequestMetrics requestMetrics(MeterRegistry registry, ConfigurableEnvironment environment, SnapshotHolder snapshotHolder,
             MutualTls mutualTls) {
         RequestMetrics metrics = new RequestMetrics(registry, ConfigBinding.identity(environment), ownPrincipal(mutualTls));
-        snapshotHolder.onReload(result -> {
-            Snapshot live = snapshotHolder.current();
-            if (result.outcome() == io.outrigger.config.ReloadResult.Outcome.APPLIED && live != null) {
-                metrics.retainOnly(live.clusters().values());
-            }
-        });
+        onClustersChanged(snapshotHolder, metrics::retainOnly);
         return metrics;
     }
 
@@ -95,13 +90,19 @@ class OutriggerConfiguration {
     TcpMetrics tcpMetrics(MeterRegistry registry, ConfigurableEnvironment environment, SnapshotHolder snapshotHolder,
             MutualTls mutualTls) {
         TcpMetrics metrics = new TcpMetrics(registry, ConfigBinding.identity(environment), ownPrincipal(mutualTls));
+        onClustersChanged(snapshotHolder, metrics::retainOnly);
+        return metrics;
+    }
+
+    /** After each applied reload, {@code retain} learns the clusters now live (the meters of others go). */
+    private static void onClustersChanged(SnapshotHolder snapshotHolder,
+            java.util.function.Consumer<java.util.Collection<io.outrigger.cluster.Cluster>> retain) {
         snapshotHolder.onReload(result -> {
             Snapshot live = snapshotHolder.current();
             if (result.outcome() == io.outrigger.config.ReloadResult.Outcome.APPLIED && live != null) {
-                metrics.retainOnly(live.clusters().values());
+                retain.accept(live.clusters().values());
             }
         });
-        return metrics;
     }
 
     /** Where redirected connections learn their original destination: netfilter's record, on Linux. */

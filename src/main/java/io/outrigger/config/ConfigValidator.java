@@ -147,6 +147,7 @@ public final class ConfigValidator {
         port(errors, path + ".port", port, true);
         positive(errors, path + ".limits.idle-timeout", limits.idleTimeout());
         positive(errors, path + ".limits.tcp-idle-timeout", limits.tcpIdleTimeout());
+        positive(errors, path + ".limits.request-headers-timeout", limits.requestHeadersTimeout());
         if (limits.maxConnections() < 1) {
             errors.add(path + ".limits.max-connections", "must be at least 1");
         }

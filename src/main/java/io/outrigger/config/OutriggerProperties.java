@@ -95,7 +95,8 @@ public record OutriggerProperties(
             @DefaultValue("16KB") DataSize maxInitialLineLength,
             @DefaultValue("300s") Duration idleTimeout,
             @DefaultValue("1h") Duration tcpIdleTimeout,
-            @DefaultValue("10000") int maxConnections) {
+            @DefaultValue("10000") int maxConnections,
+            @DefaultValue("10s") Duration requestHeadersTimeout) {
     }
 
     public record Route(

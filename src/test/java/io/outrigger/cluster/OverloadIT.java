@@ -87,4 +87,42 @@ class OverloadIT {
             assertThat(first.isConnected() && second.isConnected()).isTrue();
         }
     }
+
+    @Test
+    void headersTrickledInTooSlowlyGet408ButAnIdleKeepAliveConnectionIsNotHurried() throws Exception {
+        try (TestUpstream app = TestUpstream.start("app");
+                Sidecar sidecar = Sidecar.start("""
+                        outrigger:
+                          outbound: { limits: { request-headers-timeout: 500ms } }
+                          routes: [ { name: app, hosts: [ app ], route: [ { cluster: app } ] } ]
+                          clusters: { app: { endpoints: [ "%s" ] } }
+                        """.formatted(app.endpoint()))) {
+            try (Socket slowloris = new Socket("127.0.0.1", sidecar.outboundPort())) {
+                slowloris.setSoTimeout(5000);
+                java.io.OutputStream out = slowloris.getOutputStream();
+                out.write("GET / HTTP/1.1\r\nHost: app\r\n".getBytes());
+                String answer = "";
+                try {
+                    for (int i = 0; i < 20; i++) {
+                        Thread.sleep(100);
+                        out.write(("X-Trickle-" + i + ": x\r\n").getBytes());
+                    }
+                } catch (java.net.SocketException closed) {
+                    // the proxy gave up on us, as it should
+                }
+                answer = new String(slowloris.getInputStream().readAllBytes());
+                assertThat(answer).startsWith("HTTP/1.1 408").contains("request headers timeout");
+            }
+            Map<String, String> timeouts = Map.of("listener", "outbound", "reason", "request_headers_timeout");
+            assertThat(PrometheusPage.scrapeUntil(sidecar.adminPort(),
+                    p -> p.sum("outrigger_listener_refused_connections_total", timeouts) == 1)
+                    .sum("outrigger_listener_refused_connections_total", timeouts)).isEqualTo(1);
+
+            try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+                assertThat(client.get("app", "/").status()).isEqualTo(200);
+                Thread.sleep(1000);   // idle between requests: not a slow request
+                assertThat(client.get("app", "/").status()).isEqualTo(200);
+            }
+        }
+    }
 }

@@ -30,6 +30,11 @@ public final class SidecarProcess implements AutoCloseable {
     }
 
     public static SidecarProcess start(String yaml) throws IOException, InterruptedException {
+        return start(yaml, "-Xmx128m");
+    }
+
+    /** With {@code jvmOptions} (heap and memory limits, say) instead of the default -Xmx128m. */
+    public static SidecarProcess start(String yaml, String... jvmOptions) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("outrigger-process");
         Path config = dir.resolve("application.yaml");
         Files.writeString(config, yaml);
@@ -37,8 +42,9 @@ public final class SidecarProcess implements AutoCloseable {
         int inbound = freePort();
         int admin = freePort();
         List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
+                ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"),
                 "io.outrigger.OutriggerApplication",
                 "--spring.config.location=classpath:/application.yaml,file:" + config,

@@ -164,6 +164,7 @@ public final class ListenerManager implements SmartLifecycle {
         void bind(int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
             ConnectionSetup setup = new ConnectionSetup(direction, snapshots, originalDestination, tcpProxy, tcpMetrics,
                     limits, fallbackConfig, mtls, registry);
+            RejectedRequests rejected = new RejectedRequests(registry, name());
             Counter headersTimeouts = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
                     .description("Connections refused before any proxying, by reason")
                     .tag(MeterCatalog.LISTENER, name()).tag("reason", "request_headers_timeout").register(registry);
@@ -193,7 +194,7 @@ public final class ListenerManager implements SmartLifecycle {
                         // relays and connections still being sniffed must be closed on stop too.
                         connections.add(channel);
                         setup.init(channel);
-                        RequestHeadersTimeout.install(channel.pipeline(), limits.requestHeadersTimeout(), headersTimeouts);
+                        RequestHeadersTimeout.install(channel.pipeline(), limits.requestHeadersTimeout(), headersTimeouts, rejected);
                     })
                     .handle(handler)
                     .bindNow(Duration.ofSeconds(10));

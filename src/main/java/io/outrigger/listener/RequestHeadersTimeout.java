@@ -32,20 +32,26 @@ final class RequestHeadersTimeout {
 
     private final long timeoutNanos;
     private final Counter timeouts;
+    private final RejectedRequests rejected;
     private State state = State.IDLE;
     private ScheduledFuture<?> timer;
 
-    private RequestHeadersTimeout(Duration timeout, Counter timeouts) {
+    private RequestHeadersTimeout(Duration timeout, Counter timeouts, RejectedRequests rejected) {
         this.timeoutNanos = timeout.toNanos();
         this.timeouts = timeouts;
+        this.rejected = rejected;
     }
 
-    /** Puts the two handlers around the HTTP decoder of a connection that has one. */
-    static void install(ChannelPipeline pipeline, Duration timeout, Counter timeouts) {
+    /**
+     * Puts the two handlers around the HTTP decoder of a connection that has one. The one after
+     * it also counts requests the decoder refused (Reactor Netty answers them 400, 414 or 431
+     * itself, before any filter could count them).
+     */
+    static void install(ChannelPipeline pipeline, Duration timeout, Counter timeouts, RejectedRequests rejected) {
         if (pipeline.get(NettyPipeline.HttpCodec) == null) {
             return;
         }
-        RequestHeadersTimeout shared = new RequestHeadersTimeout(timeout, timeouts);
+        RequestHeadersTimeout shared = new RequestHeadersTimeout(timeout, timeouts, rejected);
         pipeline.addBefore(NettyPipeline.HttpCodec, "outrigger.headers-timer", shared.new FirstByte());
         pipeline.addAfter(NettyPipeline.HttpCodec, "outrigger.headers-done", shared.new Decoded());
     }
@@ -93,9 +99,12 @@ final class RequestHeadersTimeout {
     private final class Decoded extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof HttpRequest) {
+            if (msg instanceof HttpRequest request) {
                 cancel();
                 state = State.BODY;
+                if (request.decoderResult().isFailure()) {
+                    rejected.count(request.decoderResult().cause());
+                }
             }
             if (msg instanceof LastHttpContent) {
                 state = State.IDLE;

@@ -268,12 +268,23 @@ class Http11ConformanceIT {
         String badChunk = RawHttp.exchange(port,
                 "POST /count HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
         assertThat(RawHttp.status(badChunk)).isEqualTo(400);
+        double before431 = rejected("431");
         String huge = RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: app\r\nx-big: " + "a".repeat(200_000) + "\r\n\r\n");
         assertThat(RawHttp.status(huge)).isEqualTo(431);
+        assertThat(rejected("431")).as("the decoder's own refusals are counted").isEqualTo(before431 + 1);
+        double before414 = rejected("414");
+        assertThat(RawHttp.status(RawHttp.exchange(port, "GET /" + "u".repeat(40_000) + " HTTP/1.1\r\nHost: app\r\n\r\n")))
+                .isEqualTo(414);
+        assertThat(rejected("414")).isEqualTo(before414 + 1);
         assertThat(client.get("app", "/after").body()).isEqualTo("app");
         Thread.sleep(300);
         // A client's malformed request is the client's fault: no proxy error, no blame on the upstream.
         assertThat(output.getOut()).doesNotContain("failed inside the proxy").doesNotContain(" 502 UC ");
+    }
+
+    static double rejected(String status) {
+        return new io.outrigger.testing.PrometheusPage(io.outrigger.testing.Admin.get(sidecar.adminPort(), "/actuator/prometheus").body())
+                .sum("outrigger_listener_rejected_requests_total", java.util.Map.of("listener", "outbound", "response_code", status));
     }
 
     @Test

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A 1 GiB upload and a 1 GiB download through a sidecar whose heap is capped at 64 MiB (and its
  * direct memory too): bodies stream with backpressure, nothing is gathered whole, so both arrive
- * complete and the sidecar neither fails nor runs out of memory.
+ * complete and the sidecar neither fails nor runs out of memory, even when the reader of the
+ * download stops for a while.
  */
 class LargeBodiesIT {
 
@@ -63,10 +64,18 @@ class LargeBodiesIT {
                     .timeout(Duration.ofMinutes(3)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(download.statusCode()).isEqualTo(200);
             long received = 0;
+            boolean paused = false;
             try (InputStream in = download.body()) {
                 byte[] buffer = new byte[CHUNK];
                 for (int n; (n = in.read(buffer)) >= 0; ) {
                     received += n;
+                    if (!paused && received >= (1 << 20)) {
+                        // A reader that stops: the proxy must stop reading from the upstream too. Had it
+                        // kept reading, 5 s of loopback speed would be far more than its 64 MiB.
+                        paused = true;
+                        Thread.sleep(5000);
+                        assertThat(sidecar.process().isAlive()).isTrue();
+                    }
                 }
             }
             assertThat(received).isEqualTo(GIB);

@@ -51,9 +51,16 @@ class OutriggerConfiguration {
         return new MutualTls(ConfigBinding.tls(environment), Clock.systemUTC(), registry);
     }
 
+    /** How cluster endpoints' names are resolved: the system's resolver (a test may supply its own). */
     @Bean
-    ClusterManager clusterManager(EventLoops eventLoops, MutualTls mutualTls) {
-        return new ClusterManager(eventLoops, AddressResolver.SYSTEM, new MtlsOrigination(mutualTls));
+    @ConditionalOnMissingBean
+    AddressResolver addressResolver() {
+        return AddressResolver.SYSTEM;
+    }
+
+    @Bean
+    ClusterManager clusterManager(EventLoops eventLoops, MutualTls mutualTls, AddressResolver addressResolver) {
+        return new ClusterManager(eventLoops, addressResolver, new MtlsOrigination(mutualTls));
     }
 
     @Bean

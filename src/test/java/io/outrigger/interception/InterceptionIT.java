@@ -18,7 +18,6 @@ import io.outrigger.testing.TestHosts;
 import io.outrigger.testing.TestTcpServer;
 import io.outrigger.testing.TestUpstream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -55,11 +54,7 @@ class InterceptionIT {
 
     @BeforeAll
     static void start() throws Exception {
-        String missing = TestHosts.unavailable();
-        Assumptions.assumeTrue(missing == null, () -> "skipped: " + missing);
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")),
-                "skipped: needs iptables (Debian package iptables; .ci/run installs it)");
-        Assumptions.assumeTrue(Files.isRegularFile(JAR), "skipped: needs the packaged jar (runs after 'package')");
+        TestHosts.assumePodsWithCapture(JAR);
         pod = TestHosts.namespace(podName(), HOST, POD);
         remote = TestUpstream.start("remote", HOST).handler((request, response) -> response.sendString(reactor.core.publisher.Mono.just("remote")));
         excluded = TestUpstream.start("excluded", HOST);

@@ -27,6 +27,19 @@ public final class TestHosts {
         return null;
     }
 
+    /**
+     * Skips the calling test class, saying why, unless pods with iptables capture can be made
+     * here: root and iproute2, iptables, and the packaged jar that runs as the pod's sidecar.
+     */
+    public static void assumePodsWithCapture(Path jar) {
+        String missing = unavailable();
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing == null, () -> "skipped: " + missing);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")),
+                "skipped: needs iptables (Debian package iptables; .ci/run installs it)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(jar),
+                "skipped: needs the packaged jar (runs after 'package')");
+    }
+
     /** Runs a command and fails with its output when it fails. */
     public static String run(String... command) {
         try {

@@ -14,7 +14,6 @@ import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.TestHosts;
 import io.outrigger.testing.TestPki;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -52,11 +51,7 @@ class PodToPodMtlsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        String missing = TestHosts.unavailable();
-        Assumptions.assumeTrue(missing == null, () -> "skipped: " + missing);
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")),
-                "skipped: needs iptables (Debian package iptables; .ci/run installs it)");
-        Assumptions.assumeTrue(Files.isRegularFile(JAR), "skipped: needs the packaged jar (runs after 'package')");
+        TestHosts.assumePodsWithCapture(JAR);
         long id = ProcessHandle.current().pid() % 10000;
         podA = TestHosts.namespace("orma" + id, "198.18.3.1", A_ADMIN);
         podB = TestHosts.namespace("ormb" + id, "198.18.4.1", B_ADMIN);

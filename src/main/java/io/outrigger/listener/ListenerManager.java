@@ -171,6 +171,9 @@ public final class ListenerManager implements SmartLifecycle {
             Counter overflow = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
                     .description("Connections refused before any proxying, by reason")
                     .tag(MeterCatalog.LISTENER, name()).tag("reason", "overflow").register(registry);
+            IdleTimeouts idleTimeouts = new IdleTimeouts(Counter.builder(MeterCatalog.IDLE_TIMEOUTS)
+                    .description("Keep-alive connections closed after idling for idle-timeout")
+                    .tag(MeterCatalog.LISTENER, name()).register(registry));
             server = HttpServer.create()
                     .runOn(loops.resources())
                     .host("0.0.0.0")
@@ -195,6 +198,7 @@ public final class ListenerManager implements SmartLifecycle {
                         connections.add(channel);
                         setup.init(channel);
                         RequestHeadersTimeout.install(channel.pipeline(), limits.requestHeadersTimeout(), headersTimeouts, rejected);
+                        idleTimeouts.install(channel.pipeline());
                     })
                     .handle(handler)
                     .bindNow(Duration.ofSeconds(10));

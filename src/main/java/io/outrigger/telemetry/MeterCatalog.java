@@ -53,6 +53,7 @@ public final class MeterCatalog {
     public static final String RETRIES_REFUSED = "outrigger.upstream.retries.refused"; // {cluster}
     public static final String ACCESS_LOG_DROPPED = "outrigger.access.log.dropped";
     public static final String REQUESTS_REJECTED = "outrigger.listener.rejected.requests"; // {listener, response_code}
+    public static final String IDLE_TIMEOUTS = "outrigger.listener.idle.timeouts";     // {listener}
     public static final String CONNECTIONS_REFUSED = "outrigger.listener.refused.connections"; // {listener, reason}
     public static final String TLS_CERTIFICATE_EXPIRY = "outrigger.tls.certificate.expiry";
     public static final String TLS_HANDSHAKE_FAILURES = "outrigger.tls.handshake.failures"; // {direction}

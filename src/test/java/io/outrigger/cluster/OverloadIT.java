@@ -125,4 +125,28 @@ class OverloadIT {
             }
         }
     }
+
+    @Test
+    void aKeepAliveConnectionIdleTooLongIsClosedAndCounted() throws Exception {
+        try (TestUpstream app = TestUpstream.start("app");
+                Sidecar sidecar = Sidecar.start("""
+                        outrigger:
+                          outbound: { limits: { idle-timeout: 400ms } }
+                          routes: [ { name: app, hosts: [ app ], route: [ { cluster: app } ] } ]
+                          clusters: { app: { endpoints: [ "%s" ] } }
+                        """.formatted(app.endpoint()));
+                Socket idle = new Socket("127.0.0.1", sidecar.outboundPort())) {
+            idle.setSoTimeout(5000);
+            idle.getOutputStream().write("GET / HTTP/1.1\r\nHost: app\r\ncontent-length: 0\r\n\r\n".getBytes());
+            long start = System.nanoTime();
+            String answer = new String(idle.getInputStream().readAllBytes());   // until the proxy closes
+            long openMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(answer).startsWith("HTTP/1.1 200");
+            assertThat(openMillis).as("kept alive for about the idle timeout").isBetween(300L, 4000L);
+            Map<String, String> outbound = Map.of("listener", "outbound");
+            assertThat(PrometheusPage.scrapeUntil(sidecar.adminPort(),
+                    p -> p.sum("outrigger_listener_idle_timeouts_total", outbound) == 1)
+                    .sum("outrigger_listener_idle_timeouts_total", outbound)).isEqualTo(1);
+        }
+    }
 }

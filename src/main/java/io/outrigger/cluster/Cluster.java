@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import io.netty.channel.ChannelOption;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.netty.EventLoops;
-import io.outrigger.netty.Flushes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.http.client.HttpClient;
@@ -77,10 +76,7 @@ public final class Cluster implements AutoCloseable {
                     .runOn(loops.loop(i))
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                     .disableRetry(true)
-                    .doOnChannelInit((observer, channel, remote) -> {
-                        Flushes.consolidate(channel.pipeline());
-                        tls.secure(channel, remote, config);   // TLS goes below: it encrypts joined writes
-                    })
+                    .doOnChannelInit((observer, channel, remote) -> tls.secure(channel, remote, config))
                     .followRedirect(false)
                     .httpResponseDecoder(spec -> spec.maxHeaderSize(MAX_RESPONSE_HEADERS));
         }

@@ -15,7 +15,6 @@ import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.netty.EventLoops;
-import io.outrigger.netty.Flushes;
 import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.tcp.TcpProxy;
@@ -197,7 +196,6 @@ public final class ListenerManager implements SmartLifecycle {
                         // Reactor Netty adds a connection to the group only once it is HTTP; TCP
                         // relays and connections still being sniffed must be closed on stop too.
                         connections.add(channel);
-                        Flushes.consolidate(channel.pipeline());
                         setup.init(channel);
                         RequestHeadersTimeout.install(channel.pipeline(), limits.requestHeadersTimeout(), headersTimeouts, rejected);
                         idleTimeouts.install(channel.pipeline());

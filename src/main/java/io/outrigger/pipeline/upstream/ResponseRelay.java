@@ -1,8 +1,10 @@
 package io.outrigger.pipeline.upstream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.pipeline.HopByHop;
+import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.tls.Peer;
@@ -16,8 +18,16 @@ import reactor.netty.http.server.HttpServerResponse;
  * it arrives, buffer by buffer, with backpressure both ways. An upstream that fails mid-body
  * (flag {@code UC}) or a client that goes away (flag {@code DC}) closes both connections, so
  * neither side mistakes a truncated body for a complete one.
+ *
+ * <p>A small body of declared length ({@value #JOINED_BODY_LIMIT} bytes at most, the typical API
+ * answer) is read whole first and goes down with the head in one write. Streamed, the head is
+ * written and flushed before the body is asked for: two system calls and two TCP segments where
+ * one does, the largest avoidable cost per request that the profile showed. As nothing has gone
+ * down when such an upstream fails mid-body, the client gets a clean 503 {@code UC} instead.
  */
 final class ResponseRelay {
+
+    static final int JOINED_BODY_LIMIT = 16 * 1024;
 
     private ResponseRelay() {
     }
@@ -44,11 +54,31 @@ final class ResponseRelay {
         response.status(status);
         exchange.commit(status);
         Connection connection = upstream.connection();
-        Flux<ByteBuf> body = connection.inbound().receive().retain()
-                .doOnNext(buffer -> exchange.addBytesSent(buffer.readableBytes()))
-                .doOnComplete(exchange::responseComplete)
-                .onErrorMap(UpstreamBodyFailure::new);
-        return response.send(body).then()
+        Mono<Void> sent;
+        if (joinable(exchange.method(), status, from)) {
+            Mono<ByteBuf> body = connection.inbound().receive().aggregate().retain()
+                    .doOnNext(whole -> exchange.addBytesSent(whole.readableBytes()))
+                    .doOnSuccess(whole -> exchange.responseComplete())
+                    .onErrorMap(UpstreamBodyFailure::new);
+            sent = response.send(body).then()
+                    .onErrorResume(UpstreamBodyFailure.class, failure -> {
+                        if (response.hasSentHeaders()) {
+                            return Mono.error(failure);
+                        }
+                        // Nothing has gone down yet: a clean 503 UC rather than a cut connection.
+                        connection.dispose();
+                        response.responseHeaders().clear();
+                        return LocalReply.send(exchange, 503, ResponseFlag.UC,
+                                "upstream reset before the response was complete");
+                    });
+        } else {
+            Flux<ByteBuf> body = connection.inbound().receive().retain()
+                    .doOnNext(buffer -> exchange.addBytesSent(buffer.readableBytes()))
+                    .doOnComplete(exchange::responseComplete)
+                    .onErrorMap(UpstreamBodyFailure::new);
+            sent = response.send(body).then();
+        }
+        return sent
                 .onErrorResume(error -> {
                     exchange.addFlag(error instanceof UpstreamBodyFailure ? ResponseFlag.UC : ResponseFlag.DC);
                     connection.dispose();
@@ -62,6 +92,24 @@ final class ResponseRelay {
                     }
                 })
                 .doFinally(signal -> upstream.finish());
+    }
+
+    /** A body that is there (not HEAD, 204 or 304) with a Content-Length up to the limit. */
+    private static boolean joinable(String method, int status, HttpHeaders headers) {
+        if (status == 204 || status == 304 || "HEAD".equals(method)) {
+            return false;
+        }
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length == null || length.isEmpty() || length.length() > 5) {
+            return false;
+        }
+        for (int i = 0; i < length.length(); i++) {
+            if (length.charAt(i) < '0' || length.charAt(i) > '9') {
+                return false;
+            }
+        }
+        long declared = Long.parseLong(length);
+        return declared > 0 && declared <= JOINED_BODY_LIMIT;
     }
 
     /** A gRPC status code 0-16; anything else counts as 2 (UNKNOWN), keeping the label bounded. */

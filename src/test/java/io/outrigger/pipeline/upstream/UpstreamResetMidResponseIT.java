@@ -28,7 +28,7 @@ class UpstreamResetMidResponseIT {
     @Test
     void theClientSeesTheResponseCutShortAndTheLogSaysUC(CapturedOutput output) throws Exception {
         try (ServerSocket dying = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> answerPartlyThenReset(dying));
+            Thread.ofVirtual().start(() -> answerPartlyThenReset(dying, 100_000));
             try (Sidecar sidecar = Sidecar.start("""
                         outrigger:
                           routes: [ { name: dying, hosts: [ dying ], route: [ { cluster: dying } ] } ]
@@ -51,8 +51,36 @@ class UpstreamResetMidResponseIT {
         }
     }
 
-    /** Reads one request, sends a status promising 100000 bytes and 31 of them, then resets. */
-    static void answerPartlyThenReset(ServerSocket server) {
+    /**
+     * A small body of declared length is read whole before anything goes down (so that head and
+     * body leave in one write): when it is cut short, the client can still get a clean 503 UC.
+     */
+    @Test
+    void aSmallBodyCutShortBecomesA503Uc(CapturedOutput output) throws Exception {
+        try (ServerSocket dying = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> answerPartlyThenReset(dying, 10_000));
+            try (Sidecar sidecar = Sidecar.start("""
+                        outrigger:
+                          routes: [ { name: dying, hosts: [ dying ], route: [ { cluster: dying } ] } ]
+                          clusters: { dying: { endpoints: [ "127.0.0.1:%d" ] } }
+                        """.formatted(dying.getLocalPort()));
+                    Socket socket = new Socket("127.0.0.1", sidecar.outboundPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write("GET /short HTTP/1.1\r\nHost: dying\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                String received = readUntilClosed(socket.getInputStream());
+                assertThat(received).startsWith("HTTP/1.1 503").doesNotContainIgnoringCase("content-length: 10000")
+                        .endsWith("\r\n\r\nupstream reset before the response was complete\n");
+                for (int i = 0; i < 100 && !output.getOut().contains("\"GET /short HTTP/1.1\" 503 UC"); i++) {
+                    Thread.sleep(20);
+                }
+                assertThat(output.getOut()).contains("\"GET /short HTTP/1.1\" 503 UC");
+            }
+        }
+    }
+
+    /** Reads one request, sends a status promising {@code length} bytes and 31 of them, then resets. */
+    static void answerPartlyThenReset(ServerSocket server, int length) {
         try (Socket connection = server.accept()) {
             InputStream in = connection.getInputStream();
             ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -63,7 +91,7 @@ class UpstreamResetMidResponseIT {
                 }
                 head.write(b);
             }
-            connection.getOutputStream().write(("HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n"
+            connection.getOutputStream().write(("HTTP/1.1 200 OK\r\ncontent-length: " + length + "\r\n\r\n"
                     + "the first part of a long answer").getBytes(StandardCharsets.US_ASCII));
             connection.getOutputStream().flush();
             Thread.sleep(200);

@@ -29,11 +29,7 @@ class UpstreamResetMidResponseIT {
     void theClientSeesTheResponseCutShortAndTheLogSaysUC(CapturedOutput output) throws Exception {
         try (ServerSocket dying = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> answerPartlyThenReset(dying, 100_000));
-            try (Sidecar sidecar = Sidecar.start("""
-                        outrigger:
-                          routes: [ { name: dying, hosts: [ dying ], route: [ { cluster: dying } ] } ]
-                          clusters: { dying: { endpoints: [ "127.0.0.1:%d" ] } }
-                        """.formatted(dying.getLocalPort()));
+            try (Sidecar sidecar = sidecarFor(dying);
                     Socket socket = new Socket("127.0.0.1", sidecar.outboundPort())) {
                 socket.setSoTimeout(10_000);
                 socket.getOutputStream().write("GET /long HTTP/1.1\r\nHost: dying\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -59,11 +55,7 @@ class UpstreamResetMidResponseIT {
     void aSmallBodyCutShortBecomesA503Uc(CapturedOutput output) throws Exception {
         try (ServerSocket dying = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> answerPartlyThenReset(dying, 10_000));
-            try (Sidecar sidecar = Sidecar.start("""
-                        outrigger:
-                          routes: [ { name: dying, hosts: [ dying ], route: [ { cluster: dying } ] } ]
-                          clusters: { dying: { endpoints: [ "127.0.0.1:%d" ] } }
-                        """.formatted(dying.getLocalPort()));
+            try (Sidecar sidecar = sidecarFor(dying);
                     Socket socket = new Socket("127.0.0.1", sidecar.outboundPort())) {
                 socket.setSoTimeout(10_000);
                 socket.getOutputStream().write("GET /short HTTP/1.1\r\nHost: dying\r\nConnection: close\r\n\r\n"
@@ -77,6 +69,14 @@ class UpstreamResetMidResponseIT {
                 assertThat(output.getOut()).contains("\"GET /short HTTP/1.1\" 503 UC");
             }
         }
+    }
+
+    static Sidecar sidecarFor(ServerSocket dying) {
+        return Sidecar.start("""
+                outrigger:
+                  routes: [ { name: dying, hosts: [ dying ], route: [ { cluster: dying } ] } ]
+                  clusters: { dying: { endpoints: [ "127.0.0.1:%d" ] } }
+                """.formatted(dying.getLocalPort()));
     }
 
     /** Reads one request, sends a status promising {@code length} bytes and 31 of them, then resets. */

@@ -82,11 +82,17 @@ class AdminEndpointsIT {
     }
 
     @Test
-    void clustersShowEndpointsHealthAndPoolUse() {
+    void clustersShowEndpointsHealthAndPoolUse() throws InterruptedException {
         try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
             assertThat(client.get("app", "/").status()).isEqualTo(200);
         }
+        // The client may read the answer a moment before the proxy has handed the upstream
+        // connection back to its pool: give it that moment.
         String clusters = Admin.get(admin, "/actuator/clusters").body();
+        for (int i = 0; i < 50 && !clusters.contains("\"idle\":1"); i++) {
+            Thread.sleep(20);
+            clusters = Admin.get(admin, "/actuator/clusters").body();
+        }
         assertThat(clusters).contains("\"name\":\"app\"").contains("\"address\":\"" + upstream.endpoint() + "\"")
                 .contains("\"health\":\"HEALTHY\"").contains("\"ejected\":false").contains("\"load-balancer\":\"least-request\"")
                 .contains("\"idle\":1");

@@ -23,7 +23,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * answer) is read whole first and goes down with the head in one write. Streamed, the head is
  * written and flushed before the body is asked for: two system calls and two TCP segments where
  * one does, the largest avoidable cost per request that the profile showed. As nothing has gone
- * down when such an upstream fails mid-body, the client gets a clean 503 {@code UC} instead.
+ * down when such an upstream fails mid-body, the client gets a clean 502 {@code UC} instead, as
+ * for a reset before the head.
  */
 final class ResponseRelay {
 
@@ -65,10 +66,10 @@ final class ResponseRelay {
                         if (response.hasSentHeaders()) {
                             return Mono.error(failure);
                         }
-                        // Nothing has gone down yet: a clean 503 UC rather than a cut connection.
+                        // Nothing has gone down yet: a clean 502 UC rather than a cut connection.
                         connection.dispose();
                         response.responseHeaders().clear();
-                        return LocalReply.send(exchange, 503, ResponseFlag.UC,
+                        return LocalReply.send(exchange, 502, ResponseFlag.UC,
                                 "upstream reset before the response was complete");
                     });
         } else {

@@ -49,10 +49,10 @@ class UpstreamResetMidResponseIT {
 
     /**
      * A small body of declared length is read whole before anything goes down (so that head and
-     * body leave in one write): when it is cut short, the client can still get a clean 503 UC.
+     * body leave in one write): when it is cut short, the client can still get a clean 502 UC.
      */
     @Test
-    void aSmallBodyCutShortBecomesA503Uc(CapturedOutput output) throws Exception {
+    void aSmallBodyCutShortBecomesA502Uc(CapturedOutput output) throws Exception {
         try (ServerSocket dying = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> answerPartlyThenReset(dying, 10_000));
             try (Sidecar sidecar = sidecarFor(dying);
@@ -61,12 +61,12 @@ class UpstreamResetMidResponseIT {
                 socket.getOutputStream().write("GET /short HTTP/1.1\r\nHost: dying\r\nConnection: close\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
                 String received = readUntilClosed(socket.getInputStream());
-                assertThat(received).startsWith("HTTP/1.1 503").doesNotContainIgnoringCase("content-length: 10000")
+                assertThat(received).startsWith("HTTP/1.1 502").doesNotContainIgnoringCase("content-length: 10000")
                         .endsWith("\r\n\r\nupstream reset before the response was complete\n");
-                for (int i = 0; i < 100 && !output.getOut().contains("\"GET /short HTTP/1.1\" 503 UC"); i++) {
+                for (int i = 0; i < 100 && !output.getOut().contains("\"GET /short HTTP/1.1\" 502 UC"); i++) {
                     Thread.sleep(20);
                 }
-                assertThat(output.getOut()).contains("\"GET /short HTTP/1.1\" 503 UC");
+                assertThat(output.getOut()).contains("\"GET /short HTTP/1.1\" 502 UC");
             }
         }
     }

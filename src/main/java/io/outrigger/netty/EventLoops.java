@@ -1,13 +1,24 @@
 package io.outrigger.netty;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.NonBlocking;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.LoopResources;
@@ -17,6 +28,10 @@ import reactor.netty.resources.LoopResources;
  * entirely by the loop that accepted its connection: its upstream connections come from that
  * loop's own pools (see the cluster package) and its timers fire on it, so no request changes
  * thread, and a request's state needs no locks.
+ *
+ * <p>The loops are epoll loops whose interest changes are batched (see
+ * {@link BatchedEpollIoHandler}); without native epoll they fall back to NIO, as Reactor Netty's
+ * own loops would.
  */
 public final class EventLoops {
 
@@ -26,8 +41,9 @@ public final class EventLoops {
     private final Map<EventLoop, Integer> indexes;
 
     public EventLoops(int threads) {
-        this.resources = LoopResources.create("outrigger", threads, true);
-        EventLoopGroup group = resources.onServer(true);
+        IoHandlerFactory io = Epoll.isAvailable() ? BatchedEpollIoHandler.factory() : NioIoHandler.newFactory();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new LoopThreads(), io);
+        this.resources = new Resources(group);
         List<EventLoop> found = new ArrayList<>();
         for (EventExecutor executor : group) {
             found.add((EventLoop) executor);
@@ -71,5 +87,56 @@ public final class EventLoops {
 
     public void dispose() {
         resources.disposeLater().block();
+    }
+
+    /** Reactor Netty's view of the loops: servers and clients alike run on them. */
+    private record Resources(EventLoopGroup group) implements LoopResources {
+
+        @Override
+        public EventLoopGroup onServer(boolean useNative) {
+            return group;
+        }
+
+        @Override
+        public boolean daemon() {
+            return true;
+        }
+
+        @Override
+        public Mono<Void> disposeLater(Duration quietPeriod, Duration timeout) {
+            return Mono.create(sink -> group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(),
+                    TimeUnit.MILLISECONDS).addListener(done -> {
+                        if (done.isSuccess()) {
+                            sink.success();
+                        } else {
+                            sink.error(done.cause());
+                        }
+                    }));
+        }
+    }
+
+    /**
+     * Daemon threads that Reactor knows as non-blocking, as its own loops are: a blocking call
+     * such as {@code block()} made on one fails at once instead of stalling every connection the
+     * loop serves.
+     */
+    private static final class LoopThreads implements ThreadFactory {
+
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new LoopThread(task);
+            thread.setName("outrigger-epoll-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+
+    private static final class LoopThread extends FastThreadLocalThread implements NonBlocking {
+
+        LoopThread(Runnable task) {
+            super(task);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.outrigger.pipeline;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -29,33 +31,59 @@ public final class HopByHop {
 
     /** A copy of request headers without hop-by-hop fields (already validated when decoded). */
     public static HttpHeaders copyForUpstream(HttpHeaders headers) {
-        HttpHeaders copy = copyForDownstream(headers);
+        HttpHeaders copy = addEndToEnd(headers, UNVALIDATED.newHeaders());
         // Outrigger answers "100-continue" itself when it starts reading the body; the upstream
         // then receives the body without having to be asked.
         copy.remove(HttpHeaderNames.EXPECT);
         return copy;
     }
 
-    /** A copy of {@code headers} without hop-by-hop fields. */
-    public static HttpHeaders copyForDownstream(HttpHeaders headers) {
-        HttpHeaders copy = UNVALIDATED.newHeaders();
-        Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
+    /**
+     * Adds {@code from}'s fields to {@code to}, leaving out the hop-by-hop ones, and returns
+     * {@code to}. In one pass, with no intermediate copy: a relayed response's fields go straight
+     * into the response being sent.
+     */
+    public static HttpHeaders addEndToEnd(HttpHeaders from, HttpHeaders to) {
+        List<String> named = namedByConnection(from);
+        Iterator<Map.Entry<CharSequence, CharSequence>> entries = from.iteratorCharSequence();
         while (entries.hasNext()) {
             Map.Entry<CharSequence, CharSequence> entry = entries.next();
-            copy.add(entry.getKey(), entry.getValue());
+            CharSequence name = entry.getKey();
+            if (!isHopByHop(name, named)) {
+                to.add(name, entry.getValue());
+            }
         }
-        // Every Connection header counts, not only the first.
+        return to;
+    }
+
+    /** The field names every Connection header lists (not only the first's), usually none. */
+    private static List<String> namedByConnection(HttpHeaders headers) {
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            return List.of();
+        }
+        List<String> named = new ArrayList<>();
         for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : connection.split(",")) {
                 String name = token.trim();
                 if (!name.isEmpty()) {
-                    copy.remove(name);
+                    named.add(name);
                 }
             }
         }
-        for (AsciiString name : ALWAYS) {
-            copy.remove(name);
+        return named;
+    }
+
+    private static boolean isHopByHop(CharSequence name, List<String> named) {
+        for (AsciiString hopByHop : ALWAYS) {
+            if (hopByHop.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
         }
-        return copy;
+        for (int i = 0; i < named.size(); i++) {
+            if (AsciiString.contentEqualsIgnoreCase(named.get(i), name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -44,9 +44,10 @@ final class ResponseRelay {
         }
         exchange.upstreamPeer(Peer.of(upstream.connection().channel()));
         HttpHeaders from = upstream.response().responseHeaders();
-        // Strip a copy: the server's own framing default (transfer-encoding: chunked for a body of
-        // unknown length) must survive, or every streamed response would close the connection.
-        response.responseHeaders().add(HopByHop.copyForDownstream(from));
+        // Filter while adding, not by removing afterwards: the server's own framing default
+        // (transfer-encoding: chunked for a body of unknown length) must survive, or every
+        // streamed response would close the connection.
+        HopByHop.addEndToEnd(from, response.responseHeaders());
         String grpc = from.get("grpc-status");
         if (grpc != null) {
             exchange.grpcStatus(grpcStatus(grpc));

@@ -62,7 +62,9 @@ final class ResponseRelay {
                     .doOnNext(whole -> exchange.addBytesSent(whole.readableBytes()))
                     .doOnSuccess(whole -> exchange.responseComplete())
                     .onErrorMap(UpstreamBodyFailure::new);
-            sent = response.send(body).then()
+            // Aggregated here, not inside send(): send() adds its own discard hook to the
+            // aggregation's, and a body cut short would then be released twice.
+            sent = body.flatMap(whole -> response.send(Mono.just(whole)).then())
                     .onErrorResume(UpstreamBodyFailure.class, failure -> {
                         if (response.hasSentHeaders()) {
                             return Mono.error(failure);

@@ -30,7 +30,7 @@ class DrainIT {
     @BeforeAll
     static void start() {
         app = TestUpstream.start("app").handler((request, response) -> Mono
-                .delay(Duration.ofMillis(request.uri().contains("slow") ? 1500 : 0))
+                .delay(Duration.ofMillis(request.uri().contains("slow") ? 3000 : 0))
                 .then(response.sendString(Mono.just("done")).then()));
     }
 
@@ -76,7 +76,10 @@ class DrainIT {
         trigger.run();
 
         // The slow request keeps the process alive for a while: the management port still answers.
-        assertThat(readiness(sidecar.adminPort)).as("readiness during the drain").isEqualTo(503);
+        // A signal reaches the JVM's handler thread a moment after kill(2) returns, so readiness
+        // is awaited (briefly), while the request in flight shows that the drain is still going on.
+        assertThat(awaitReadiness(sidecar.adminPort, 503)).as("readiness during the drain").isEqualTo(503);
+        assertThat(inFlight).as("the slow request is still in flight").isNotDone();
         awaitRefused(sidecar.inboundPort);
         try (ProxyClient outbound = new ProxyClient(sidecar.outboundPort)) {
             assertThat(outbound.get("app", "/fast").status()).as("outbound keeps serving during the drain").isEqualTo(200);
@@ -103,6 +106,16 @@ class DrainIT {
             Thread.sleep(20);
         }
         throw new AssertionError("the inbound listener still accepts connections");
+    }
+
+    /** The readiness status once it is {@code expected}, or the last one seen within a second. */
+    private static int awaitReadiness(int adminPort, int expected) throws InterruptedException {
+        int status = readiness(adminPort);
+        for (int i = 0; i < 50 && status != expected; i++) {
+            Thread.sleep(20);
+            status = readiness(adminPort);
+        }
+        return status;
     }
 
     private static int readiness(int adminPort) {

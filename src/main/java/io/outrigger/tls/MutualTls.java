@@ -70,7 +70,9 @@ public final class MutualTls implements AutoCloseable {
     public MutualTls(OutriggerProperties.Tls files, Clock clock, MeterRegistry registry) {
         this.files = files;
         this.clock = clock;
-        this.provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+        // Asking whether BoringSSL loads extracts and links its native library (a tenth of a
+        // second at start): only a sidecar with an identity makes TLS contexts at all.
+        this.provider = files.configured() && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         this.handshakeFailuresInbound = handshakeFailures(registry, Direction.INBOUND);
         this.handshakeFailuresOutbound = handshakeFailures(registry, Direction.OUTBOUND);
         this.rotationsApplied = rotations(registry, "applied");

@@ -4,8 +4,41 @@ import io.outrigger.listener.Drainer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** Outrigger, a service-mesh sidecar proxy. */
-@SpringBootApplication
+/**
+ * Outrigger, a service-mesh sidecar proxy.
+ *
+ * <p>The auto-configurations left out are what a sidecar does not use, each a few dozen classes
+ * loaded and beans made at every start: Spring Cloud's refresh endpoint (Outrigger's own
+ * {@code /actuator/refresh} answers with the reload's result), its client-side discovery, load
+ * balancing and service registration (Outrigger balances and resolves its own clusters), AOP,
+ * Spring's task executor and scheduler (the data plane runs on its event loops), multipart and
+ * web sessions on the management port, and a Jackson 2 mapper for actuator, whose JSON comes from
+ * Jackson 3. Named here rather than in {@code spring.autoconfigure.exclude}, so that a user's own
+ * exclusions add to these instead of replacing them.
+ */
+@SpringBootApplication(excludeName = {
+        "org.springframework.cloud.autoconfigure.RefreshEndpointAutoConfiguration",
+        "org.springframework.cloud.client.CommonsClientAutoConfiguration",
+        "org.springframework.cloud.client.ReactiveCommonsClientAutoConfiguration",
+        "org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration",
+        "org.springframework.cloud.client.discovery.composite.reactive.ReactiveCompositeDiscoveryClientAutoConfiguration",
+        "org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration",
+        "org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryClientAutoConfiguration",
+        "org.springframework.cloud.client.loadbalancer.LoadBalancerDefaultMappingsProviderAutoConfiguration",
+        "org.springframework.cloud.client.serviceregistry.AutoServiceRegistrationAutoConfiguration",
+        "org.springframework.cloud.client.serviceregistry.ServiceRegistryAutoConfiguration",
+        "org.springframework.cloud.commons.util.UtilAutoConfiguration",
+        "org.springframework.cloud.kubernetes.commons.discovery.KubernetesDiscoveryPropertiesAutoConfiguration",
+        "org.springframework.cloud.autoconfigure.LifecycleMvcEndpointAutoConfiguration",
+        "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration",
+        "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
+        "org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.task.TaskExecutorMetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ScheduledTasksObservationAutoConfiguration",
+        "org.springframework.boot.webflux.autoconfigure.ReactiveMultipartAutoConfiguration",
+        "org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.endpoint.jackson.Jackson2EndpointAutoConfiguration"
+})
 public class OutriggerApplication {
 
     public static void main(String[] args) {

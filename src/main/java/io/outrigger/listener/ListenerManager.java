@@ -171,9 +171,11 @@ public final class ListenerManager implements SmartLifecycle {
             Counter overflow = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
                     .description("Connections refused before any proxying, by reason")
                     .tag(MeterCatalog.LISTENER, name()).tag("reason", "overflow").register(registry);
-            IdleTimeouts idleTimeouts = new IdleTimeouts(Counter.builder(MeterCatalog.IDLE_TIMEOUTS)
+            Counter idleCloses = Counter.builder(MeterCatalog.IDLE_TIMEOUTS)
                     .description("Keep-alive connections closed after idling for idle-timeout")
-                    .tag(MeterCatalog.LISTENER, name()).register(registry));
+                    .tag(MeterCatalog.LISTENER, name()).register(registry);
+            ConnectionTimeouts.Settings timeouts = new ConnectionTimeouts.Settings(limits.idleTimeout(),
+                    limits.requestHeadersTimeout(), idleCloses, headersTimeouts, rejected);
             server = HttpServer.create()
                     .runOn(loops.resources())
                     .host("0.0.0.0")
@@ -183,7 +185,6 @@ public final class ListenerManager implements SmartLifecycle {
                             .maxHeaderSize((int) limits.maxRequestHeadersSize().toBytes())
                             .maxInitialLineLength((int) limits.maxInitialLineLength().toBytes())
                             .validateHeaders(true))
-                    .idleTimeout(limits.idleTimeout())
                     .doOnChannelInit((observer, channel, remoteAddress) -> {
                         int now = active.incrementAndGet();
                         channel.closeFuture().addListener(closed -> active.decrementAndGet());
@@ -197,8 +198,7 @@ public final class ListenerManager implements SmartLifecycle {
                         // relays and connections still being sniffed must be closed on stop too.
                         connections.add(channel);
                         setup.init(channel);
-                        RequestHeadersTimeout.install(channel.pipeline(), limits.requestHeadersTimeout(), headersTimeouts, rejected);
-                        idleTimeouts.install(channel.pipeline());
+                        ConnectionTimeouts.install(channel.pipeline(), timeouts);
                     })
                     .handle(handler)
                     .bindNow(Duration.ofSeconds(10));

@@ -97,6 +97,11 @@ public final class RequestMetrics {
         }
         boolean out = exchange.direction() == Direction.OUTBOUND;
         if (!exchange.mutualTls()) {
+            // get() first: computeIfAbsent's lambda captures this, an allocation on every request.
+            Family family = (out ? outbound : inbound).get(cluster);
+            if (family != null) {
+                return family;
+            }
             return out
                     ? outbound.computeIfAbsent(cluster, c -> new Family(outboundTags(c)))
                     : inbound.computeIfAbsent(cluster, c -> new Family(inboundTags(c.name())));

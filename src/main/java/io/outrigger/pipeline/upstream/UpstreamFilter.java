@@ -37,7 +37,7 @@ public final class UpstreamFilter implements ProxyFilter {
         RequestBody body = new RequestBody(exchange);
         RetryingCall call = new RetryingCall(exchange, body, backoff);
         Duration timeout = exchange.route().timeout();
-        Mono<UpstreamResponse> tries = Mono.defer(call::execute);
+        Mono<UpstreamResponse> tries = new ContextBoundary<>(Mono.defer(call::execute));
         if (timeout != null) {
             tries = tries.timeout(timeout, Mono.error(() -> new UpstreamFailure(504, ResponseFlag.UT,
                     "upstream request timeout", null)), exchange.scheduler());

@@ -12,9 +12,13 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * {@code /actuator/refresh} answers with the reload's result), its client-side discovery, load
  * balancing and service registration (Outrigger balances and resolves its own clusters), AOP,
  * Spring's task executor and scheduler (the data plane runs on its event loops), multipart and
- * web sessions on the management port, and a Jackson 2 mapper for actuator, whose JSON comes from
- * Jackson 3. Named here rather than in {@code spring.autoconfigure.exclude}, so that a user's own
- * exclusions add to these instead of replacing them.
+ * web sessions on the management port, a Jackson 2 mapper for actuator, whose JSON comes from
+ * Jackson 3, observations of the management port's own requests, health and metrics of Spring's
+ * SSL bundles (Outrigger's certificates are its own, reported at {@code /actuator/certs}), the
+ * disk-space health check (a sidecar writes nothing to disk), and Spring Cloud's check of the
+ * Spring Boot version, which the build already fixes. Named here rather than in
+ * {@code spring.autoconfigure.exclude}, so that a user's own exclusions add to these instead of
+ * replacing them.
  */
 @SpringBootApplication(excludeName = {
         "org.springframework.cloud.autoconfigure.RefreshEndpointAutoConfiguration",
@@ -37,7 +41,13 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
         "org.springframework.boot.micrometer.observation.autoconfigure.ScheduledTasksObservationAutoConfiguration",
         "org.springframework.boot.webflux.autoconfigure.ReactiveMultipartAutoConfiguration",
         "org.springframework.boot.webflux.autoconfigure.WebSessionIdResolverAutoConfiguration",
-        "org.springframework.boot.actuate.autoconfigure.endpoint.jackson.Jackson2EndpointAutoConfiguration"
+        "org.springframework.boot.actuate.autoconfigure.endpoint.jackson.Jackson2EndpointAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+        "org.springframework.boot.webflux.autoconfigure.WebFluxObservationAutoConfiguration",
+        "org.springframework.boot.health.autoconfigure.application.SslHealthContributorAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.ssl.SslMetricsAutoConfiguration",
+        "org.springframework.boot.health.autoconfigure.application.DiskSpaceHealthContributorAutoConfiguration",
+        "org.springframework.cloud.configuration.CompatibilityVerifierAutoConfiguration"
 })
 public class OutriggerApplication {
 

@@ -145,8 +145,8 @@ final class ConnectionTimeouts implements Runnable {
             }
             fireBy(idleSince + idleNanos);
         } else {
-            // A request in progress: it may be long, and the connection is idle at the earliest
-            // an idle-timeout after it ends; looking again then is soon enough.
+            // A request in progress, however long: the connection can be due for closing an
+            // idle-timeout from now at the earliest, so looking again then is soon enough.
             fireBy(now + idleNanos);
         }
     }

@@ -20,7 +20,7 @@ RUN steps extract /tmp/outrigger.jar /layers && steps jlink "$JAVA_HOME" /jre
 
 # 3. The runtime: Debian slim with iptables (for the init container), the runtime, the layers,
 #    and a JDK 25 AOT cache made by a training run on this very runtime (a cache is tied to the
-#    JVM that made it): ready in about 1.3 s instead of 2.9 s on the CI machine.
+#    JVM that made it): ready in about 1.3-1.5 s instead of 2.9-3.3 s on the CI machine.
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends iptables iproute2 \

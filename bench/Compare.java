@@ -31,6 +31,9 @@ import java.util.stream.Stream;
  *
  *   bench/compare [--rounds 3] [--warmup 30] [--seconds 15] [--targets a,b] [--no-startup]
  *
+ * The targets netty-floor, hybrid-floor and reactor-netty-floor (bench/floor) run only when
+ * named: bare relays that show what each stack costs before any of Outrigger's work.
+ *
  * (bench/compare builds what is missing and runs this with JDK 25.)
  */
 public class Compare {
@@ -45,6 +48,7 @@ public class Compare {
     static final int RATE_CONNECTIONS = 4;
     static final Path OUTRIGGER_JAR = Path.of("target/outrigger-0.1.0-SNAPSHOT.jar");
     static final Path GATEWAY_JAR = Path.of("bench/gateway/target/bench-gateway.jar");
+    static final Path FLOOR_JAR = Path.of("bench/floor/target/bench-floor.jar");
     static final long CLOCK_TICKS = 100;   // USER_HZ: /proc's utime and stime unit on Linux
 
     static Path work;
@@ -68,9 +72,15 @@ public class Compare {
                 new NginxTls(), new OutriggerMtls())) {
             all.put(target.name(), target);
         }
+        List<Target> everyDefault = List.copyOf(all.values());
+        // Not run unless named: what the bare stacks cost, to read Outrigger's figures against.
+        for (String stack : List.of("netty", "hybrid", "reactor-netty")) {
+            Target floor = new Floor(stack);
+            all.put(floor.name(), floor);
+        }
         List<Target> targets = options.containsKey("targets")
                 ? Stream.of(options.get("targets").split(",")).map(name -> require(all, name)).toList()
-                : List.copyOf(all.values());
+                : everyDefault;
 
         System.out.println(machine());
         System.out.println("logs and configs: " + work);
@@ -207,6 +217,26 @@ public class Compare {
             command.addAll(List.of("-jar", GATEWAY_JAR.toString(), "--server.port=" + port,
                     "--upstream=http://127.0.0.1:" + upstreamPort));
             procs.add(Proc.start("gateway", 1, command));
+        }
+    }
+
+    /**
+     * A bare relay on one of the stacks a sidecar could be built on (bench/floor): plain Netty,
+     * Reactor Netty's HttpServer with a plain Netty client, or Reactor Netty on both sides as
+     * Outrigger uses it. Same JVM and flags as Outrigger; no routing, filters or metrics.
+     */
+    static final class Floor implements Target {
+        final String stack;
+        int port;
+        Floor(String stack) { this.stack = stack; }
+        public String name() { return stack + "-floor"; }
+        public int port() { return port; }
+        public void start(List<Proc> procs) throws Exception {
+            port = freePort();
+            List<String> command = new ArrayList<>(List.of(java()));
+            command.addAll(jvmFlags);
+            command.addAll(List.of("-jar", FLOOR_JAR.toString(), stack, String.valueOf(port), "127.0.0.1:" + upstreamPort));
+            procs.add(Proc.start(name(), 1, command));
         }
     }
 

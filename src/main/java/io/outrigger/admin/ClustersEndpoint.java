@@ -7,7 +7,7 @@ import java.util.Map;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.Endpoint;
-import io.outrigger.cluster.PoolUse;
+import io.outrigger.upstream.EndpointConnections;
 import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -47,7 +47,7 @@ public final class ClustersEndpoint {
         view.put("configured", ConfigView.of(cluster.config()));
         List<Map<String, Object>> endpoints = new ArrayList<>();
         for (Endpoint endpoint : cluster.endpoints()) {
-            PoolUse.Counts pool = cluster.poolUse(endpoint);
+            EndpointConnections.Counts pool = cluster.poolUse(endpoint);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("address", endpoint.label());
             entry.put("health", endpoint.ejected() ? "EJECTED" : "HEALTHY");

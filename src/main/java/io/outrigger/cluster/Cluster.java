@@ -14,16 +14,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.netty.channel.ChannelOption;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.netty.EventLoops;
+import io.outrigger.upstream.EndpointConnections;
+import io.outrigger.upstream.PoolLimits;
+import io.outrigger.upstream.UpstreamClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 
 /**
- * A named group of upstream endpoints with one connection pool, one load balancer and, for DNS
+ * A named group of upstream endpoints with their connection pools, one load balancer and, for DNS
  * names, periodic re-resolution. The endpoint list is immutable and replaced in one write, only
  * when the resolved addresses changed. A cluster outlives snapshots whose config for it is
  * unchanged, so a reload keeps its warm connections.
@@ -31,16 +31,13 @@ import reactor.netty.resources.ConnectionProvider;
 public final class Cluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
-    static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     static final int KEEP_ADDRESSES_FOR_FAILED_LOOKUPS = 2;
     static final int MAX_DYNAMIC_ENDPOINTS = 1024;
 
     private final String name;
     private final OutriggerProperties.Cluster config;
-    private final ConnectionProvider[] pools;
-    private final PoolUse poolUse = new PoolUse();
+    private final UpstreamClient client;
     private final Map<InetSocketAddress, Endpoint> dynamic = new java.util.concurrent.ConcurrentHashMap<>();
-    private final HttpClient[] clients;
     private final LoadBalancer balancer;
     private final List<EndpointAddress> configured;
     private final AddressResolver resolver;
@@ -57,29 +54,12 @@ public final class Cluster implements AutoCloseable {
         this.name = name;
         this.resolver = resolver;
         this.config = config;
-        // One pool and client per event loop: a request takes upstream connections only from
-        // its own loop's pool, so it never hops threads. The limits are shared out over the loops.
-        OutriggerProperties.ConnectionPool limits = config.connectionPool();
-        int perLoopConnections = Math.max(1, ceilDiv(limits.maxConnections(), loops.size()));
-        int perLoopPending = ceilDiv(limits.maxPendingRequests(), loops.size());
-        this.pools = new ConnectionProvider[loops.size()];
-        this.clients = new HttpClient[loops.size()];
-        for (int i = 0; i < pools.length; i++) {
-            pools[i] = ConnectionProvider.builder("outrigger-" + name + "-" + i)
-                    .maxConnections(perLoopConnections)
-                    .pendingAcquireMaxCount(perLoopPending)
-                    .maxIdleTime(limits.idleTimeout())
-                    .evictInBackground(limits.idleTimeout())
-                    .metrics(true, () -> poolUse)
-                    .build();
-            clients[i] = HttpClient.create(pools[i])
-                    .runOn(loops.loop(i))
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-                    .disableRetry(true)
-                    .doOnChannelInit((observer, channel, remote) -> tls.secure(channel, remote, config))
-                    .followRedirect(false)
-                    .httpResponseDecoder(spec -> spec.maxHeaderSize(MAX_RESPONSE_HEADERS));
-        }
+        // Each endpoint gets one pool per event loop: a request takes upstream connections only
+        // from its own loop's pool, so it never hops threads. The limits are shared out over the loops.
+        OutriggerProperties.ConnectionPool pool = config.connectionPool();
+        PoolLimits limits = new PoolLimits(pool.maxConnections(), pool.maxPendingRequests(), pool.idleTimeout(),
+                pool.maxRequestsPerConnection(), pool.maxConnectionDuration(), config.connectTimeout());
+        this.client = new UpstreamClient(loops, limits, (channel, remote) -> tls.secure(channel, remote, config));
         this.balancer = LoadBalancerKind.fromName(config.loadBalancer()).create();
         this.configured = config.endpoints().stream().map(EndpointAddress::parse).toList();
         this.lastResolved = newAddressLists(configured.size());
@@ -114,18 +94,23 @@ public final class Cluster implements AutoCloseable {
     public Endpoint endpointFor(InetSocketAddress address) {
         Endpoint endpoint = dynamic.get(address);
         if (endpoint == null) {
-            endpoint = new Endpoint(address, clients);
+            endpoint = new Endpoint(address, client.connectionsTo(address));
             if (dynamic.size() < MAX_DYNAMIC_ENDPOINTS) {
                 Endpoint raced = dynamic.putIfAbsent(address, endpoint);
-                endpoint = raced != null ? raced : endpoint;
+                if (raced != null) {
+                    endpoint.connections().close();
+                    endpoint = raced;
+                }
+            } else {
+                endpoint.connections().retire();   // not kept: its connection closes after the request
             }
         }
         return endpoint;
     }
 
     /** Connections to {@code endpoint} in use, idle and waited for, over every event loop. */
-    public PoolUse.Counts poolUse(Endpoint endpoint) {
-        return poolUse.of(endpoint.address());
+    public EndpointConnections.Counts poolUse(Endpoint endpoint) {
+        return endpoint.connections().counts();
     }
 
     /**
@@ -237,10 +222,12 @@ public final class Cluster implements AutoCloseable {
         current.forEach(e -> kept.put(e.address(), e));
         List<Endpoint> next = new ArrayList<>(addresses.size());
         for (InetSocketAddress address : addresses) {
-            Endpoint existing = kept.get(address);
-            next.add(existing != null ? existing : new Endpoint(address, clients));
+            Endpoint existing = kept.remove(address);
+            next.add(existing != null ? existing : new Endpoint(address, client.connectionsTo(address)));
         }
         endpoints = List.copyOf(next);
+        // Gone from the cluster: requests that already chose one finish, then its connections close.
+        kept.values().forEach(gone -> gone.connections().retire());
         log.info("cluster {}: endpoints {}", name, endpoints);
     }
 
@@ -251,10 +238,6 @@ public final class Cluster implements AutoCloseable {
         return lists;
     }
 
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
-
     @Override
     public void close() {
         if (refresh != null) {
@@ -263,9 +246,8 @@ public final class Cluster implements AutoCloseable {
         if (outliers != null) {
             outliers.close();
         }
-        // Connections in use are closed when released, so requests in flight still finish.
-        for (ConnectionProvider pool : pools) {
-            pool.disposeLater().subscribe();
-        }
+        // Connections in use are closed when their exchange ends, so requests in flight still finish.
+        endpoints.forEach(endpoint -> endpoint.connections().close());
+        dynamic.values().forEach(endpoint -> endpoint.connections().close());
     }
 }

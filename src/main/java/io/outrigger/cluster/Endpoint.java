@@ -3,17 +3,17 @@ package io.outrigger.cluster;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import reactor.netty.http.client.HttpClient;
+import io.outrigger.upstream.EndpointConnections;
 
 /**
- * One resolved upstream address of a cluster, with a pre-configured client per event loop (so a
- * request neither rebuilds client configuration nor leaves its loop) and its requests in flight.
+ * One resolved upstream address of a cluster, with its connection pool per event loop (so a
+ * request never leaves its loop) and its requests in flight.
  */
 public final class Endpoint {
 
     private final InetSocketAddress address;
     private final String label;
-    private final HttpClient[] clients;
+    private final EndpointConnections connections;
     private final AtomicInteger active = new AtomicInteger();
     private final Outlier outlier = new Outlier();
 
@@ -29,13 +29,10 @@ public final class Endpoint {
         }
     }
 
-    Endpoint(InetSocketAddress address, HttpClient[] perLoopClients) {
+    Endpoint(InetSocketAddress address, EndpointConnections connections) {
         this.address = address;
         this.label = address.getAddress().getHostAddress() + ":" + address.getPort();
-        this.clients = new HttpClient[perLoopClients.length];
-        for (int i = 0; i < clients.length; i++) {
-            clients[i] = perLoopClients[i].remoteAddress(() -> address);
-        }
+        this.connections = connections;
     }
 
     public InetSocketAddress address() {
@@ -47,9 +44,9 @@ public final class Endpoint {
         return label;
     }
 
-    /** The client whose connections live on event loop {@code loop}. */
-    public HttpClient client(int loop) {
-        return clients[loop];
+    /** Its connection pools, one per event loop. */
+    public EndpointConnections connections() {
+        return connections;
     }
 
     Outlier outlier() {

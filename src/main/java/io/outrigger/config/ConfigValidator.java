@@ -187,6 +187,12 @@ public final class ConfigValidator {
             errors.add(path + ".connection-pool.max-pending-requests", "must not be negative");
         }
         positive(errors, path + ".connection-pool.idle-timeout", pool.idleTimeout());
+        if (pool.maxRequestsPerConnection() < 0) {
+            errors.add(path + ".connection-pool.max-requests-per-connection", "must not be negative (0: no limit)");
+        }
+        if (pool.maxConnectionDuration().isNegative()) {
+            errors.add(path + ".connection-pool.max-connection-duration", "must not be negative (0s: no limit)");
+        }
         OutriggerProperties.OutlierDetection outliers = cluster.outlierDetection();
         if (outliers != null) {
             String at = path + ".outlier-detection";

@@ -185,10 +185,22 @@ public record OutriggerProperties(
             @DefaultValue("10") int maxEjectionPercent) {
     }
 
+    /**
+     * A cluster's connection pools, as Istio's {@code DestinationRule} {@code connectionPool.http}.
+     *
+     * @param maxConnections           connections open at once to each endpoint (shared out over the event loops);
+     *                                 with max-pending-requests, also the cluster's limit on requests in flight
+     * @param maxPendingRequests       requests waiting for a connection at once; beyond, 503 UO
+     * @param idleTimeout              an unused connection is closed after this long
+     * @param maxRequestsPerConnection requests a connection carries before it closes (0: no limit)
+     * @param maxConnectionDuration    age at which a connection closes once its request ends (0s: no limit)
+     */
     public record ConnectionPool(
             @DefaultValue("1024") int maxConnections,
             @DefaultValue("1024") int maxPendingRequests,
-            @DefaultValue("60s") Duration idleTimeout) {
+            @DefaultValue("60s") Duration idleTimeout,
+            @DefaultValue("0") int maxRequestsPerConnection,
+            @DefaultValue("0s") Duration maxConnectionDuration) {
     }
 
     public record AccessLog(@DefaultValue("true") boolean enabled, @DefaultValue("text") String format) {

@@ -31,9 +31,9 @@ final class SnapshotCompiler {
         OutriggerProperties.Inbound inbound = config.inbound();
         all.put(inboundClusterName(inbound), new OutriggerProperties.Cluster(
                 List.of(inbound.appAddress() + ":" + inbound.appPort()), "none", List.of(), "round-robin", Duration.ofSeconds(1),
-                Duration.ofSeconds(5), new OutriggerProperties.ConnectionPool(1024, 1024, Duration.ofSeconds(60)), null));
+                Duration.ofSeconds(5), new OutriggerProperties.ConnectionPool(1024, 1024, Duration.ofSeconds(60), 0, Duration.ZERO), null));
         all.put(PASSTHROUGH, new OutriggerProperties.Cluster(List.of(), "none", List.of(), "round-robin", Duration.ofSeconds(1),
-                Duration.ofSeconds(5), new OutriggerProperties.ConnectionPool(1024, 1024, Duration.ofSeconds(60)), null));
+                Duration.ofSeconds(5), new OutriggerProperties.ConnectionPool(1024, 1024, Duration.ofSeconds(60), 0, Duration.ZERO), null));
         return all;
     }
 

@@ -14,6 +14,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocalThread;
@@ -39,9 +42,10 @@ public final class EventLoops {
     private final EventLoop[] loops;
     private final Scheduler[] schedulers;
     private final Map<EventLoop, Integer> indexes;
+    private final boolean epoll = Epoll.isAvailable();
 
     public EventLoops(int threads) {
-        IoHandlerFactory io = Epoll.isAvailable() ? BatchedEpollIoHandler.factory() : NioIoHandler.newFactory();
+        IoHandlerFactory io = epoll ? BatchedEpollIoHandler.factory() : NioIoHandler.newFactory();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new LoopThreads(), io);
         this.resources = new Resources(group);
         List<EventLoop> found = new ArrayList<>();
@@ -61,6 +65,11 @@ public final class EventLoops {
     /** For listeners: the same loops, so accepted connections land on one of these. */
     public LoopResources resources() {
         return resources;
+    }
+
+    /** The socket channel type that runs on these loops: epoll's, or NIO's where epoll is missing. */
+    public Class<? extends SocketChannel> socketChannelType() {
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
     public int size() {

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * Makes an upstream HTTP connection of a {@code tls: mutual} cluster this pod's mTLS: a TLS
  * client handler goes first on the connection, presenting the pod's certificate and accepting
  * only a peer whose chain leads to the trust bundle and whose SPIFFE ID the cluster allows. The
- * HTTP client behind it writes as usual; the handler holds the request until the handshake is
- * done. The verified peer is kept on the connection for the metrics.
+ * upstream client hands the connection out only once the handshake succeeded (a failed one is a
+ * connect failure, {@code UF}), so a pool holds only connections to a verified peer of the
+ * cluster. The verified peer is kept on the connection for the metrics.
  */
 public final class MtlsOrigination implements UpstreamTls {
 

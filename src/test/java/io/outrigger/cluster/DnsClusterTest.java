@@ -39,7 +39,7 @@ class DnsClusterTest {
 
     static OutriggerProperties.Cluster cluster(String... endpoints) {
         return new OutriggerProperties.Cluster(List.of(endpoints), "none", List.of(), "round-robin", Duration.ofSeconds(1),
-                Duration.ofMillis(50), new OutriggerProperties.ConnectionPool(8, 8, Duration.ofSeconds(60)), null);
+                Duration.ofMillis(50), new OutriggerProperties.ConnectionPool(8, 8, Duration.ofSeconds(60), 0, Duration.ZERO), null);
     }
 
     @Test

@@ -6,15 +6,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import java.time.Duration;
+
+import io.outrigger.netty.EventLoops;
+import io.outrigger.upstream.ConnectionSecurity;
+import io.outrigger.upstream.PoolLimits;
+import io.outrigger.upstream.UpstreamClient;
 import org.junit.jupiter.api.Test;
-import reactor.netty.http.client.HttpClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LoadBalancerTest {
 
+    static final UpstreamClient CLIENT = new UpstreamClient(new EventLoops(1),
+            new PoolLimits(1, 0, Duration.ofSeconds(60), 0, Duration.ZERO, Duration.ofSeconds(1)), ConnectionSecurity.NONE);
     static final List<Endpoint> ENDPOINTS = IntStream.range(1, 5)
-            .mapToObj(i -> new Endpoint(new InetSocketAddress("198.18.0." + i, 80), new HttpClient[] {HttpClient.create()}))
+            .mapToObj(i -> new InetSocketAddress("198.18.0." + i, 80))
+            .map(address -> new Endpoint(address, CLIENT.connectionsTo(address)))
             .toList();
 
     @Test

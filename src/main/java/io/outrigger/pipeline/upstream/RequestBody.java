@@ -65,11 +65,13 @@ public final class RequestBody {
         return !present || buffered != null || !streamed;
     }
 
-    /** The body for one try. */
-    Publisher<ByteBuf> forTry() {
-        if (buffered != null) {
-            return Mono.fromSupplier(buffered::retainedDuplicate);
-        }
+    /** The whole body for one try when it was buffered (the caller owns the buffer), else null. */
+    ByteBuf bufferedForTry() {
+        return buffered != null ? buffered.retainedDuplicate() : null;
+    }
+
+    /** The body for one try, streamed from the client: only one try can read it. */
+    Publisher<ByteBuf> streamForTry() {
         return Flux.defer(() -> {
             streamed = true;
             return exchange.request().receive().retain()

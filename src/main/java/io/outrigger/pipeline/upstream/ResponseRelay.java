@@ -8,6 +8,7 @@ import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.tls.Peer;
+import io.outrigger.upstream.UpstreamExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -42,8 +43,9 @@ final class ResponseRelay {
             exchange.addFlag(ResponseFlag.DPE);
             return Mono.empty();
         }
-        exchange.upstreamPeer(Peer.of(upstream.connection().channel()));
-        HttpHeaders from = upstream.response().responseHeaders();
+        UpstreamExchange source = upstream.body();
+        exchange.upstreamPeer(Peer.of(source.channel()));
+        HttpHeaders from = upstream.headers();
         // Filter while adding, not by removing afterwards: the server's own framing default
         // (transfer-encoding: chunked for a body of unknown length) must survive, or every
         // streamed response would close the connection.
@@ -55,10 +57,9 @@ final class ResponseRelay {
         int status = upstream.status();
         response.status(status);
         exchange.commit(status);
-        Connection connection = upstream.connection();
         Mono<Void> sent;
         if (joinable(exchange.method(), status, from)) {
-            Mono<ByteBuf> body = connection.inbound().receive().aggregate().retain()
+            Mono<ByteBuf> body = source.aggregate()
                     .doOnNext(whole -> exchange.addBytesSent(whole.readableBytes()))
                     .doOnSuccess(whole -> exchange.responseComplete())
                     .onErrorMap(UpstreamBodyFailure::new);
@@ -70,13 +71,13 @@ final class ResponseRelay {
                             return Mono.error(failure);
                         }
                         // Nothing has gone down yet: a clean 502 UC rather than a cut connection.
-                        connection.dispose();
+                        source.abort();
                         response.responseHeaders().clear();
                         return LocalReply.send(exchange, 502, ResponseFlag.UC,
                                 "upstream reset before the response was complete");
                     });
         } else {
-            Flux<ByteBuf> body = connection.inbound().receive().retain()
+            Flux<ByteBuf> body = Flux.from(source)
                     .doOnNext(buffer -> exchange.addBytesSent(buffer.readableBytes()))
                     .doOnComplete(exchange::responseComplete)
                     .onErrorMap(UpstreamBodyFailure::new);
@@ -85,14 +86,14 @@ final class ResponseRelay {
         return sent
                 .onErrorResume(error -> {
                     exchange.addFlag(error instanceof UpstreamBodyFailure ? ResponseFlag.UC : ResponseFlag.DC);
-                    connection.dispose();
+                    source.abort();
                     response.withConnection(Connection::dispose);
                     return Mono.empty();
                 })
                 .doOnCancel(() -> {
                     if (!exchange.isResponseComplete()) {
                         exchange.addFlag(ResponseFlag.DC);
-                        connection.dispose();
+                        source.abort();
                     }
                 })
                 .doFinally(signal -> upstream.finish());

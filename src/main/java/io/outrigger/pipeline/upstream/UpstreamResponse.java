@@ -1,41 +1,43 @@
 package io.outrigger.pipeline.upstream;
 
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.outrigger.cluster.Endpoint;
-import reactor.netty.Connection;
-import reactor.netty.http.client.HttpClientResponse;
+import io.outrigger.upstream.UpstreamExchange;
 
 /**
- * Response headers from one upstream try, with the connection whose body has not been read yet.
- * Either relayed downstream or discarded (which closes the connection), exactly once.
+ * Response headers from one upstream try, with the exchange whose body has not been read yet.
+ * Either relayed downstream or discarded (which closes a connection still carrying it), exactly once.
  */
 public final class UpstreamResponse {
 
-    private final HttpClientResponse response;
-    private final Connection connection;
+    private final HttpResponse head;
+    private final UpstreamExchange body;
     private final Endpoint endpoint;
     private boolean finished;
 
-    UpstreamResponse(HttpClientResponse response, Connection connection, Endpoint endpoint) {
-        this.response = response;
-        this.connection = connection;
+    UpstreamResponse(HttpResponse head, UpstreamExchange body, Endpoint endpoint) {
+        this.head = head;
+        this.body = body;
         this.endpoint = endpoint;
     }
 
-    public HttpClientResponse response() {
-        return response;
+    public HttpHeaders headers() {
+        return head.headers();
     }
 
-    public Connection connection() {
-        return connection;
+    /** The body, published once; also the exchange to give up if it is not read to its end. */
+    public UpstreamExchange body() {
+        return body;
     }
 
     public int status() {
-        return response.status().code();
+        return head.status().code();
     }
 
-    /** The response will not be relayed (it is being retried): close its connection. */
+    /** The response will not be relayed (it is being retried): its exchange is given up. */
     void discard() {
-        connection.dispose();
+        body.abort();
         finish();
     }
 

@@ -2,33 +2,37 @@ package io.outrigger.pipeline.upstream;
 
 import java.util.concurrent.TimeoutException;
 
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.Attribute;
-import io.netty.util.AttributeKey;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpResponse;
 import io.outrigger.cluster.Endpoint;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.upstream.ConnectionPool;
+import io.outrigger.upstream.ResponseHandler;
+import io.outrigger.upstream.UpstreamConnection;
+import io.outrigger.upstream.UpstreamException;
+import io.outrigger.upstream.UpstreamExchange;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
-import reactor.netty.channel.AbortedException;
-import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
-import reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException;
-import reactor.netty.internal.shaded.reactor.pool.PoolShutdownException;
+import reactor.core.publisher.MonoSink;
 
 /**
- * One try of a request against one endpoint, up to the response headers. It remembers what the
- * retry decision needs: whether a connection was made at all, and whether that connection had
- * already carried a request (a reused keep-alive connection the upstream may have just closed).
+ * One try of a request against one endpoint, up to the response headers: a connection from the
+ * endpoint's pool on the request's own event loop, the request written on it, the head awaited.
+ * It remembers what the retry decision needs: whether a connection was had at all, and whether
+ * that connection had already carried a request (a reused keep-alive connection the upstream
+ * may have just closed).
  */
-final class UpstreamTry {
-
-    private static final AttributeKey<Integer> REQUESTS = AttributeKey.valueOf("outrigger.requests");
+final class UpstreamTry implements ConnectionPool.Waiter, ResponseHandler {
 
     private final ProxyExchange exchange;
     private final Endpoint endpoint;
     private final RequestBody body;
-    private Connection connection;
+    private MonoSink<UpstreamResponse> sink;
+    private ConnectionPool pool;
+    private UpstreamExchange upstream;
+    private boolean connected;
     private boolean reused;
+    private boolean done;
     private boolean counted;
 
     UpstreamTry(ProxyExchange exchange, Endpoint endpoint, RequestBody body) {
@@ -38,47 +42,66 @@ final class UpstreamTry {
     }
 
     Mono<UpstreamResponse> send() {
-        endpoint.requestStarted();
-        counted = true;
-        return endpoint.client(exchange.loop())
-                .request(exchange.request().method())
-                .uri(exchange.pathAndQuery())
-                .send((request, outbound) -> {
-                    outbound.withConnection(this::connected);
-                    HttpHeaders headers = request.requestHeaders();
-                    headers.clear();
-                    headers.add(exchange.upstreamHeaders());
-                    return body.present() ? outbound.send(body.forTry()) : outbound;
-                })
-                .responseConnection((response, connection) -> {
-                    counted = false;
-                    return Mono.just(new UpstreamResponse(response, connection, endpoint));
-                })
-                .next()
-                // A try that failed or was abandoned after connecting leaves its connection in an
-                // unknown state (a request half sent, a response unread): close it, never pool it.
-                .doOnError(error -> closeConnection())
-                .doOnCancel(this::closeConnection)
-                .doFinally(signal -> {
-                    if (counted) {
-                        counted = false;
-                        endpoint.requestFinished();
-                    }
-                });
+        return Mono.<UpstreamResponse>create(sink -> {
+            this.sink = sink;
+            sink.onCancel(this::cancel);
+            endpoint.requestStarted();
+            counted = true;
+            pool = endpoint.connections().pool(exchange.loop());
+            pool.acquire(this);
+        }).doFinally(signal -> {
+            if (counted) {
+                counted = false;
+                endpoint.requestFinished();
+            }
+        });
     }
 
-    private void closeConnection() {
-        if (connection != null) {
-            connection.dispose();
+    @Override
+    public void acquired(UpstreamConnection connection) {
+        if (done) {
+            connection.giveBack();
+            return;
+        }
+        connected = true;
+        reused = connection.reused();
+        ByteBuf whole = body.bufferedForTry();
+        upstream = connection.send(exchange.request().method(), exchange.pathAndQuery(), exchange.upstreamHeaders(),
+                whole, whole == null && body.present() ? body.streamForTry() : null, this);
+    }
+
+    @Override
+    public void failed(UpstreamException reason) {
+        onError(reason);
+    }
+
+    @Override
+    public void onResponse(HttpResponse head) {
+        if (done) {
+            upstream.abort();
+            return;
+        }
+        done = true;
+        counted = false;   // the response counts from here, until it is relayed or discarded
+        sink.success(new UpstreamResponse(head, upstream, endpoint));
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        if (!done) {
+            done = true;
+            sink.error(error);
         }
     }
 
-    private void connected(Connection connection) {
-        this.connection = connection;
-        Attribute<Integer> requests = connection.channel().attr(REQUESTS);
-        Integer before = requests.get();
-        reused = before != null;
-        requests.set(before == null ? 1 : before + 1);
+    /** A try given up (a timeout, the client gone): out of the pool's line, or its connection closed. */
+    private void cancel() {
+        done = true;
+        if (upstream != null) {
+            upstream.abort();
+        } else if (pool != null) {
+            pool.cancel(this);
+        }
     }
 
     /** A reused connection that failed before any response byte: the keep-alive race. */
@@ -86,12 +109,10 @@ final class UpstreamTry {
         return reused && failure.flag() == ResponseFlag.UC;
     }
 
-    /**
-     * Whether any of the request reached the wire before the failure. Reactor Netty reports a
-     * connection that closed before the request was written as an {@link AbortedException}.
-     */
+    /** Whether any of the request reached the wire before the failure. */
     boolean requestSent(UpstreamFailure failure) {
-        return connection != null && !(failure.getCause() instanceof AbortedException);
+        return connected && !(failure.getCause() instanceof UpstreamException e
+                && e.kind() == UpstreamException.Kind.CLOSED_BEFORE_SENT);
     }
 
     /** What a failure of this try means for the client. */
@@ -102,17 +123,28 @@ final class UpstreamTry {
         if (error instanceof TimeoutException) {
             return new UpstreamFailure(504, ResponseFlag.UT, "upstream request timeout", error);
         }
-        if (error instanceof PoolShutdownException) {
-            // The cluster was retired by a reload while this request still ran on it.
-            return new UpstreamFailure(503, ResponseFlag.UH, "no healthy upstream: the cluster was removed", error);
+        if (error instanceof UpstreamException upstreamError) {
+            switch (upstreamError.kind()) {
+                case POOL_CLOSED:
+                    // The cluster was retired by a reload while this request still ran on it.
+                    return new UpstreamFailure(503, ResponseFlag.UH, "no healthy upstream: the cluster was removed", error);
+                case POOL_OVERFLOW:
+                    return new UpstreamFailure(503, ResponseFlag.UO, "upstream connection pool overflow", error);
+                case CONNECT_FAILED:
+                    return connectFailure(error);
+                default:
+                    return reset(error);
+            }
         }
-        if (error instanceof PoolAcquirePendingLimitException || error instanceof PoolAcquireTimeoutException) {
-            return new UpstreamFailure(503, ResponseFlag.UO, "upstream connection pool overflow", error);
-        }
-        if (connection == null) {
-            return new UpstreamFailure(502, ResponseFlag.UF,
-                    "upstream connect error or disconnect/reset before headers. reset reason: connection failure", error);
-        }
+        return connected ? reset(error) : connectFailure(error);
+    }
+
+    private static UpstreamFailure connectFailure(Throwable error) {
+        return new UpstreamFailure(502, ResponseFlag.UF,
+                "upstream connect error or disconnect/reset before headers. reset reason: connection failure", error);
+    }
+
+    private static UpstreamFailure reset(Throwable error) {
         return new UpstreamFailure(502, ResponseFlag.UC,
                 "upstream connect error or disconnect/reset before headers. reset reason: connection termination", error);
     }

@@ -1,0 +1,285 @@
+package io.outrigger.upstream;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * The HTTP/1.1 connections of one event loop to one endpoint. A request takes the most recently
+ * used idle connection (the one least likely to have been closed by the upstream), else a new one
+ * while under {@code max-connections}, else waits in line up to {@code max-pending}, else is
+ * refused at once. Idle connections close after the idle timeout; a connection past its request
+ * count or age is closed instead of reused. Every method runs on the pool's event loop (calls
+ * from elsewhere are moved there), so nothing here needs a lock; the counts for the admin
+ * endpoint are published as volatile snapshots.
+ */
+public final class ConnectionPool {
+
+    /** Waits for a connection; told exactly once, on the pool's loop. */
+    public interface Waiter {
+        void acquired(UpstreamConnection connection);
+
+        void failed(UpstreamException reason);
+    }
+
+    private enum State { OPEN, RETIRING, CLOSED }
+
+    private final EventLoop loop;
+    private final InetSocketAddress address;
+    private final Connector connector;
+    private final PoolLimits limits;
+    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();   // most recently used first
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private int open;      // connected or connecting
+    private int leased;
+    private State state = State.OPEN;
+    private ScheduledFuture<?> evictor;
+    private volatile int activeView;
+    private volatile int idleView;
+    private volatile int pendingView;
+
+    ConnectionPool(EventLoop loop, InetSocketAddress address, Connector connector, PoolLimits limits) {
+        this.loop = loop;
+        this.address = address;
+        this.connector = connector;
+        this.limits = limits;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public void acquire(Waiter waiter) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> acquire(waiter));
+            return;
+        }
+        if (state == State.CLOSED) {
+            waiter.failed(closedError());
+            return;
+        }
+        long now = System.nanoTime();
+        UpstreamConnection connection;
+        while ((connection = idle.pollFirst()) != null) {
+            if (connection.reusable(now, limits)) {
+                lease(connection, waiter);
+                return;
+            }
+            discard(connection);
+        }
+        if (open < limits.maxConnections()) {
+            connect(waiter);
+        } else if (waiting.size() < limits.maxPending()) {
+            waiting.addLast(waiter);
+        } else {
+            waiter.failed(new UpstreamException(UpstreamException.Kind.POOL_OVERFLOW,
+                    "upstream connection pool overflow", null));
+        }
+        publish();
+    }
+
+    /** Takes a waiter out of line (its request was cancelled); one already served is not affected. */
+    public void cancel(Waiter waiter) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> cancel(waiter));
+            return;
+        }
+        if (waiting.remove(waiter)) {
+            publish();
+        }
+    }
+
+    /**
+     * A connection comes back from an exchange that ended cleanly; {@code reusable} is false when
+     * the upstream asked to close it. It goes to the next waiter, or to the idle stack.
+     */
+    void release(UpstreamConnection connection, boolean reusable) {
+        if (!connection.leased) {
+            return;
+        }
+        connection.leased = false;
+        leased--;
+        long now = System.nanoTime();
+        if (!reusable || state != State.OPEN || !connection.reusable(now, limits)) {
+            discard(connection);
+            serveWaiters();
+        } else {
+            Waiter next = waiting.pollFirst();
+            if (next != null) {
+                lease(connection, next);
+                return;
+            }
+            connection.idleSince(now);
+            idle.addFirst(connection);
+            scheduleEviction();
+        }
+        publish();
+    }
+
+    /** Its channel closed, whatever the reason. */
+    void closed(UpstreamConnection connection) {
+        idle.remove(connection);
+        if (connection.leased) {
+            connection.leased = false;
+            leased--;
+        }
+        if (connection.counted) {
+            connection.counted = false;
+            open--;
+        }
+        serveWaiters();
+        publish();
+    }
+
+    /**
+     * The endpoint left the cluster: idle connections close now, those in use once their exchange
+     * ends; requests that already chose the endpoint are still served.
+     */
+    public void retire() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::retire);
+            return;
+        }
+        if (state == State.OPEN) {
+            state = State.RETIRING;
+            closeIdle();
+        }
+    }
+
+    /** The cluster is gone: as {@link #retire()}, and requests still waiting or arriving are refused. */
+    public void close() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::close);
+            return;
+        }
+        state = State.CLOSED;
+        closeIdle();
+        Waiter waiter;
+        while ((waiter = waiting.pollFirst()) != null) {
+            waiter.failed(closedError());
+        }
+        publish();
+    }
+
+    /** Connections in use. */
+    public int active() {
+        return activeView;
+    }
+
+    /** Connections open and unused. */
+    public int idle() {
+        return idleView;
+    }
+
+    /** Requests waiting for a connection. */
+    public int pending() {
+        return pendingView;
+    }
+
+    private void lease(UpstreamConnection connection, Waiter waiter) {
+        connection.leased = true;
+        leased++;
+        publish();
+        waiter.acquired(connection);
+    }
+
+    private void connect(Waiter waiter) {
+        open++;
+        connector.connect(loop, address, this, (connection, error) -> {
+            if (error != null) {
+                open--;
+                waiter.failed(new UpstreamException(UpstreamException.Kind.CONNECT_FAILED,
+                        "upstream connect error: " + error.getMessage(), error));
+                serveWaiters();
+                publish();
+                return;
+            }
+            connection.counted = true;
+            if (!connection.channel().isActive()) {
+                // Closed between connecting and now: its close was already seen, uncounted.
+                connection.counted = false;
+                open--;
+                waiter.failed(new UpstreamException(UpstreamException.Kind.CONNECT_FAILED,
+                        "upstream connect error: closed during set-up", null));
+                serveWaiters();
+                publish();
+                return;
+            }
+            if (state == State.CLOSED) {
+                discard(connection);
+                waiter.failed(closedError());
+                publish();
+                return;
+            }
+            lease(connection, waiter);
+        });
+    }
+
+    /** Opens connections for waiters while the limit allows (after a connection closed or failed). */
+    private void serveWaiters() {
+        while (!waiting.isEmpty() && open < limits.maxConnections() && state != State.CLOSED) {
+            connect(waiting.pollFirst());
+        }
+    }
+
+    /** Closes a connection the pool no longer wants; it stops counting at once. */
+    private void discard(UpstreamConnection connection) {
+        if (connection.counted) {
+            connection.counted = false;
+            open--;
+        }
+        connection.close();
+    }
+
+    private void closeIdle() {
+        UpstreamConnection connection;
+        while ((connection = idle.pollFirst()) != null) {
+            discard(connection);
+        }
+        if (evictor != null) {
+            evictor.cancel(false);
+            evictor = null;
+        }
+        publish();
+    }
+
+    private void scheduleEviction() {
+        if (evictor != null || idle.isEmpty()) {
+            return;
+        }
+        long next = Long.MAX_VALUE;
+        for (UpstreamConnection connection : idle) {
+            next = Math.min(next, connection.idleDeadline(limits));
+        }
+        long delay = Math.max(0, next - System.nanoTime());
+        evictor = loop.schedule(this::evict, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void evict() {
+        evictor = null;
+        long now = System.nanoTime();
+        for (Iterator<UpstreamConnection> it = idle.iterator(); it.hasNext(); ) {
+            UpstreamConnection connection = it.next();
+            if (connection.idleDeadline(limits) - now <= 0) {
+                it.remove();
+                discard(connection);
+            }
+        }
+        scheduleEviction();
+        publish();
+    }
+
+    private static UpstreamException closedError() {
+        return new UpstreamException(UpstreamException.Kind.POOL_CLOSED, "the upstream pool was closed", null);
+    }
+
+    private void publish() {
+        activeView = leased;
+        idleView = idle.size();
+        pendingView = waiting.size();
+    }
+}

@@ -47,6 +47,7 @@ public final class Cluster implements AutoCloseable {
     private final OutlierDetector outliers;
     private final RetryBudget retryBudget = new RetryBudget(this::activeRequests);
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong lastDynamicSweep = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
     private volatile List<Endpoint> endpoints = List.of();
 
     Cluster(String name, OutriggerProperties.Cluster config, EventLoops loops, ScheduledExecutorService dns,
@@ -95,6 +96,9 @@ public final class Cluster implements AutoCloseable {
         Endpoint endpoint = dynamic.get(address);
         if (endpoint == null) {
             endpoint = new Endpoint(address, client.connectionsTo(address));
+            if (dynamic.size() >= MAX_DYNAMIC_ENDPOINTS) {
+                forgetUnusedDynamicEndpoints();
+            }
             if (dynamic.size() < MAX_DYNAMIC_ENDPOINTS) {
                 Endpoint raced = dynamic.putIfAbsent(address, endpoint);
                 if (raced != null) {
@@ -106,6 +110,27 @@ public final class Cluster implements AutoCloseable {
             }
         }
         return endpoint;
+    }
+
+    /**
+     * Makes room among the kept per-connection endpoints: those with no request in flight and no
+     * connection left (their idle ones timed out) are dropped. At most once a second, as it walks
+     * them all.
+     */
+    private void forgetUnusedDynamicEndpoints() {
+        long now = System.nanoTime();
+        long last = lastDynamicSweep.get();
+        if (now - last < TimeUnit.SECONDS.toNanos(1) || !lastDynamicSweep.compareAndSet(last, now)) {
+            return;
+        }
+        dynamic.values().removeIf(endpoint -> {
+            EndpointConnections.Counts counts = endpoint.connections().counts();
+            boolean unused = endpoint.activeRequests() == 0 && counts.active() + counts.idle() + counts.pending() == 0;
+            if (unused) {
+                endpoint.connections().retire();   // a request that just picked it still gets served
+            }
+            return unused;
+        });
     }
 
     /** Connections to {@code endpoint} in use, idle and waited for, over every event loop. */

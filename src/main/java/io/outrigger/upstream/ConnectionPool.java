@@ -33,11 +33,12 @@ public final class ConnectionPool {
     private final Connector connector;
     private final PoolLimits limits;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();   // most recently used first
-    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private final WaitingLine waiting;
     private int open;      // connected or connecting
     private int leased;
     private State state = State.OPEN;
     private ScheduledFuture<?> evictor;
+    private long evictAt;
     private volatile int activeView;
     private volatile int idleView;
     private volatile int pendingView;
@@ -47,6 +48,7 @@ public final class ConnectionPool {
         this.address = address;
         this.connector = connector;
         this.limits = limits;
+        this.waiting = new WaitingLine(loop);
     }
 
     public EventLoop loop() {
@@ -74,7 +76,7 @@ public final class ConnectionPool {
         if (open < limits.maxConnections()) {
             connect(waiter);
         } else if (waiting.size() < limits.maxPending()) {
-            waiting.addLast(waiter);
+            waiting.add(waiter, this::waitedTooLong);
         } else {
             waiter.failed(new UpstreamException(UpstreamException.Kind.POOL_OVERFLOW,
                     "upstream connection pool overflow", null));
@@ -93,6 +95,12 @@ public final class ConnectionPool {
         }
     }
 
+    private void waitedTooLong(Waiter waiter) {
+        publish();
+        waiter.failed(new UpstreamException(UpstreamException.Kind.POOL_OVERFLOW,
+                "upstream connection pool overflow: no connection within 45 s", null));
+    }
+
     /**
      * A connection comes back from an exchange that ended cleanly; {@code reusable} is false when
      * the upstream asked to close it. It goes to the next waiter, or to the idle stack.
@@ -108,7 +116,7 @@ public final class ConnectionPool {
             discard(connection);
             serveWaiters();
         } else {
-            Waiter next = waiting.pollFirst();
+            Waiter next = waiting.next();
             if (next != null) {
                 lease(connection, next);
                 return;
@@ -159,7 +167,7 @@ public final class ConnectionPool {
         state = State.CLOSED;
         closeIdle();
         Waiter waiter;
-        while ((waiter = waiting.pollFirst()) != null) {
+        while ((waiter = waiting.next()) != null) {
             waiter.failed(closedError());
         }
         publish();
@@ -222,7 +230,7 @@ public final class ConnectionPool {
     /** Opens connections for waiters while the limit allows (after a connection closed or failed). */
     private void serveWaiters() {
         while (!waiting.isEmpty() && open < limits.maxConnections() && state != State.CLOSED) {
-            connect(waiting.pollFirst());
+            connect(waiting.next());
         }
     }
 
@@ -247,16 +255,23 @@ public final class ConnectionPool {
         publish();
     }
 
+    /** Sets the eviction timer for the earliest idle deadline, or earlier if one came sooner. */
     private void scheduleEviction() {
-        if (evictor != null || idle.isEmpty()) {
+        if (idle.isEmpty()) {
             return;
         }
         long next = Long.MAX_VALUE;
         for (UpstreamConnection connection : idle) {
             next = Math.min(next, connection.idleDeadline(limits));
         }
-        long delay = Math.max(0, next - System.nanoTime());
-        evictor = loop.schedule(this::evict, delay, TimeUnit.NANOSECONDS);
+        if (evictor != null) {
+            if (evictAt - next <= 0) {
+                return;
+            }
+            evictor.cancel(false);
+        }
+        evictAt = next;
+        evictor = loop.schedule(this::evict, Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void evict() {

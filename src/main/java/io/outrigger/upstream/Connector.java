@@ -37,6 +37,7 @@ final class Connector {
     void connect(EventLoop loop, InetSocketAddress address, ConnectionPool pool,
             BiConsumer<UpstreamConnection, Throwable> done) {
         UpstreamConnection connection = new UpstreamConnection(pool);
+        long start = System.nanoTime();
         ChannelFuture connect = new Bootstrap().group(loop).channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -58,7 +59,9 @@ final class Connector {
                 done.accept(connection, null);
                 return;
             }
-            tls.setHandshakeTimeoutMillis(connectTimeoutMillis);
+            // The handshake has what is left of the connect timeout, not a fresh one.
+            long spentMillis = (System.nanoTime() - start) / 1_000_000;
+            tls.setHandshakeTimeoutMillis(Math.max(1, connectTimeoutMillis - spentMillis));
             tls.handshakeFuture().addListener(handshake -> {
                 if (handshake.isSuccess()) {
                     done.accept(connection, null);

@@ -11,6 +11,7 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 
 /**
  * One request and its response on an {@link UpstreamConnection}: the response body is published
@@ -134,8 +135,7 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
     @Override
     public void subscribe(Subscriber<? super ByteBuf> s) {
         if (subscriber != null) {
-            s.onSubscribe(this);
-            s.onError(new IllegalStateException("an upstream response body can be read once"));
+            Operators.error(s, new IllegalStateException("an upstream response body can be read once"));
             return;
         }
         subscriber = s;
@@ -149,7 +149,16 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
             connection.channel().eventLoop().execute(() -> request(n));
             return;
         }
-        if (n <= 0 || cancelled) {
+        if (cancelled || terminated) {
+            return;
+        }
+        if (n <= 0) {
+            // Reactive Streams rule 3.9: a non-positive request ends the stream with an error.
+            error = new IllegalArgumentException("request(" + n + "): must be positive");
+            ended = true;
+            releaseQueue();
+            connection.abort(this);
+            drain();
             return;
         }
         demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;

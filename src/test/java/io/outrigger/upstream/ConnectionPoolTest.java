@@ -227,6 +227,110 @@ class ConnectionPoolTest {
         assertThat(continued.reused()).as("HEAD's declared length was not read as a body").isTrue();
     }
 
+    @Test
+    void aWaiterTakenOutOfLineGetsNothingAndTheConnectionGoesIdle() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        upstream = new ScriptedUpstream((n, head, body) -> {
+            waitFor(release);
+            return ScriptedUpstream.Reply.ok("ok");
+        });
+        ConnectionPool pool = pool(1, 1, Duration.ofSeconds(60), 0, Duration.ZERO);
+        CompletableFuture<Calls.Outcome> served = Calls.get(pool);
+        await().atMost(SECONDS).until(() -> pool.active() == 1);
+        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+        ConnectionPool.Waiter cancelled = new ConnectionPool.Waiter() {
+            @Override
+            public void acquired(UpstreamConnection connection) {
+                told.incrementAndGet();
+                connection.giveBack();
+            }
+
+            @Override
+            public void failed(UpstreamException reason) {
+                told.incrementAndGet();
+            }
+        };
+        pool.acquire(cancelled);
+        await().atMost(SECONDS).until(() -> pool.pending() == 1);
+
+        pool.cancel(cancelled);
+        await().atMost(SECONDS).until(() -> pool.pending() == 0);
+        release.countDown();
+
+        assertThat(served.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        await().atMost(SECONDS).until(() -> pool.idle() == 1);
+        assertThat(told).hasValue(0);
+    }
+
+    @Test
+    void theUpstreamIsReadOnlyAsFastAsTheBodyIsAskedFor() throws Exception {
+        String large = "x".repeat(4 * 1024 * 1024);
+        upstream = new ScriptedUpstream((n, head, body) -> ScriptedUpstream.Reply.ok(large));
+        ConnectionPool pool = pool();
+        CompletableFuture<UpstreamExchange> exchange = new CompletableFuture<>();
+        java.util.concurrent.BlockingQueue<io.netty.buffer.ByteBuf> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        org.reactivestreams.Subscription[] subscription = new org.reactivestreams.Subscription[1];
+        CompletableFuture<Void> complete = new CompletableFuture<>();
+        pool.acquire(new ConnectionPool.Waiter() {
+            @Override
+            public void acquired(UpstreamConnection connection) {
+                UpstreamExchange[] started = new UpstreamExchange[1];
+                started[0] = connection.send(io.netty.handler.codec.http.HttpMethod.GET, "/",
+                        new io.netty.handler.codec.http.DefaultHttpHeaders().set("host", "upstream"), null, null,
+                        new ResponseHandler() {
+                            @Override
+                            public void onResponse(io.netty.handler.codec.http.HttpResponse head) {
+                                started[0].subscribe(new org.reactivestreams.Subscriber<>() {
+                                    public void onSubscribe(org.reactivestreams.Subscription s) {
+                                        subscription[0] = s;
+                                        s.request(1);
+                                    }
+
+                                    public void onNext(io.netty.buffer.ByteBuf buffer) {
+                                        received.add(buffer);
+                                    }
+
+                                    public void onError(Throwable t) {
+                                        complete.completeExceptionally(t);
+                                    }
+
+                                    public void onComplete() {
+                                        complete.complete(null);
+                                    }
+                                });
+                                exchange.complete(started[0]);
+                            }
+
+                            @Override
+                            public void onError(Throwable error) {
+                                exchange.completeExceptionally(error);
+                            }
+                        });
+            }
+
+            @Override
+            public void failed(UpstreamException reason) {
+                exchange.completeExceptionally(reason);
+            }
+        });
+        UpstreamExchange started = exchange.get(10, TimeUnit.SECONDS);
+        await().atMost(SECONDS).until(() -> !received.isEmpty());
+
+        await().atMost(SECONDS).until(() -> !started.channel().config().isAutoRead());
+        assertThat(received).hasSize(1);
+        assertThat(complete).isNotDone();
+
+        subscription[0].request(Long.MAX_VALUE);
+        complete.get(10, TimeUnit.SECONDS);
+        long bytes = 0;
+        for (io.netty.buffer.ByteBuf buffer : received) {
+            bytes += buffer.readableBytes();
+            buffer.release();
+        }
+        assertThat(bytes).isEqualTo(large.length());
+        await().atMost(SECONDS).until(() -> pool.idle() == 1 && started.channel().config().isAutoRead());
+    }
+
     private static void waitFor(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);

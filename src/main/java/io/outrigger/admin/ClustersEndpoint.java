@@ -7,9 +7,9 @@ import java.util.Map;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.Endpoint;
-import io.outrigger.upstream.EndpointConnections;
 import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
+import io.outrigger.upstream.EndpointConnections;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**

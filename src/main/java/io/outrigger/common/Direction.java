@@ -1,4 +1,4 @@
-package io.outrigger.pipeline;
+package io.outrigger.common;
 
 /** Which side of the pod a request travels: into the application, or out of it. */
 public enum Direction {

@@ -1,4 +1,4 @@
-package io.outrigger.pipeline;
+package io.outrigger.common;
 
 /** Envoy's response flags: why a request ended as it did, in the access log and metrics. */
 public enum ResponseFlag {

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 import io.outrigger.cluster.Cluster;
-import io.outrigger.routing.Route;
+import io.outrigger.pipeline.retry.RetryPolicy;
 import io.outrigger.protocol.PortProtocols;
+import io.outrigger.routing.Route;
 import io.outrigger.routing.RouteTable;
 import io.outrigger.routing.TcpRouteTable;
 import io.outrigger.tls.Principals;
-import io.outrigger.pipeline.retry.RetryPolicy;
 
 /** Turns a validated config into the runtime form: route tables, compiled policies, clusters. */
 final class SnapshotCompiler {

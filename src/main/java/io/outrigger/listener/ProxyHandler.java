@@ -4,11 +4,11 @@ import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 
 import io.netty.channel.Channel;
+import io.outrigger.common.Direction;
 import io.outrigger.config.Snapshot;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.netty.EventLoops;
-import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.protocol.ProtocolSniffer;

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.outrigger.common.ResponseFlag;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 

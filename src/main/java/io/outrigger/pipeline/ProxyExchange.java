@@ -7,6 +7,8 @@ import java.util.List;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
+import io.outrigger.common.Direction;
+import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.Snapshot;
 import io.outrigger.routing.Route;
 import io.outrigger.tls.Peer;

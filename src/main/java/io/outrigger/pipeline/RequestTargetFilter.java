@@ -1,6 +1,7 @@
 package io.outrigger.pipeline;
 
 import reactor.core.publisher.Mono;
+import io.outrigger.common.ResponseFlag;
 
 /**
  * Answers a request whose target has no form a proxy forwards ({@code GET shop/items}) with 400

@@ -16,7 +16,7 @@ import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.common.ResponseFlag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,9 +4,9 @@ import java.net.InetSocketAddress;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.Endpoint;
+import io.outrigger.common.Direction;
+import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.Snapshot;
-import io.outrigger.pipeline.Direction;
-import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.routing.TcpRouteTable;
 
 /**

@@ -19,7 +19,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.outrigger.cluster.Cluster;
-import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.common.ResponseFlag;
 import io.outrigger.tls.Alpn;
 import io.outrigger.tls.MtlsAcceptor;
 import io.outrigger.tls.MutualTls;
@@ -69,7 +69,7 @@ public final class TcpProxy {
         SslHandler tls = context.newHandler(upstream.alloc(), address.getHostString(), address.getPort());
         tls.handshakeFuture().addListener(done -> {
             if (!done.isSuccess()) {
-                mtls.handshakeFailed(io.outrigger.pipeline.Direction.OUTBOUND);
+                mtls.handshakeFailed(io.outrigger.common.Direction.OUTBOUND);
                 session.flag(ResponseFlag.UF);
                 log.warn("outbound mTLS handshake with {} (cluster {}) failed: {}", address, cluster.name(), done.cause().getMessage());
             }

@@ -3,9 +3,9 @@ package io.outrigger.tcp;
 import java.net.InetSocketAddress;
 
 import io.outrigger.cluster.Cluster;
+import io.outrigger.common.Direction;
+import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.Snapshot;
-import io.outrigger.pipeline.Direction;
-import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.protocol.Detection;
 import io.outrigger.telemetry.TcpMetrics;
 import io.outrigger.tls.Peer;

@@ -11,10 +11,10 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.outrigger.cluster.Cluster;
+import io.outrigger.common.Direction;
+import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.pipeline.Direction;
 import io.outrigger.pipeline.ProxyExchange;
-import io.outrigger.pipeline.ResponseFlag;
 
 import static io.outrigger.telemetry.MeterCatalog.*;
 

@@ -10,9 +10,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.outrigger.cluster.Cluster;
+import io.outrigger.common.Direction;
+import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.pipeline.Direction;
-import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.tls.Peer;
 
 import static io.outrigger.telemetry.MeterCatalog.*;

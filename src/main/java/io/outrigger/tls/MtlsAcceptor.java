@@ -17,7 +17,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.outrigger.pipeline.Direction;
+import io.outrigger.common.Direction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,8 +8,8 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.outrigger.cluster.UpstreamTls;
+import io.outrigger.common.Direction;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.pipeline.Direction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

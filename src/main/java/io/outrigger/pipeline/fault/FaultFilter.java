@@ -1,10 +1,10 @@
 package io.outrigger.pipeline.fault;
 
+import io.outrigger.common.ResponseFlag;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilter;
 import io.outrigger.pipeline.ProxyFilterChain;
-import io.outrigger.pipeline.ResponseFlag;
 import reactor.core.publisher.Mono;
 
 /**

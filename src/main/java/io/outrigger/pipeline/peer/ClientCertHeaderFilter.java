@@ -4,8 +4,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilter;
 import io.outrigger.pipeline.ProxyFilterChain;
-import io.outrigger.tls.Peer;
 import io.outrigger.tls.MutualTls;
+import io.outrigger.tls.Peer;
 import reactor.core.publisher.Mono;
 
 /**

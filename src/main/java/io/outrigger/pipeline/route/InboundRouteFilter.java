@@ -2,9 +2,9 @@ package io.outrigger.pipeline.route;
 
 import java.net.InetSocketAddress;
 
+import io.outrigger.common.ResponseFlag;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
-import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.pipeline.ProxyFilter;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.routing.Route;

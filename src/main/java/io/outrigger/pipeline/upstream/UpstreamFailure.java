@@ -1,6 +1,6 @@
 package io.outrigger.pipeline.upstream;
 
-import io.outrigger.pipeline.ResponseFlag;
+import io.outrigger.common.ResponseFlag;
 
 /**
  * Why no upstream response could be relayed, already in the client's terms: the status, the

@@ -3,11 +3,11 @@ package io.outrigger.pipeline.upstream;
 import java.time.Duration;
 
 import io.outrigger.cluster.Cluster;
+import io.outrigger.common.ResponseFlag;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilter;
 import io.outrigger.pipeline.ProxyFilterChain;
-import io.outrigger.pipeline.ResponseFlag;
 import io.outrigger.pipeline.retry.Backoff;
 import reactor.core.publisher.Mono;
 

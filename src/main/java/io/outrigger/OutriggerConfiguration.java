@@ -59,8 +59,13 @@ class OutriggerConfiguration {
     }
 
     @Bean
-    ClusterManager clusterManager(EventLoops eventLoops, MutualTls mutualTls, AddressResolver addressResolver) {
-        return new ClusterManager(eventLoops, addressResolver, new MtlsOrigination(mutualTls));
+    MtlsOrigination mtlsOrigination(MutualTls mutualTls) {
+        return new MtlsOrigination(mutualTls);
+    }
+
+    @Bean
+    ClusterManager clusterManager(EventLoops eventLoops, MtlsOrigination mtlsOrigination, AddressResolver addressResolver) {
+        return new ClusterManager(eventLoops, addressResolver, mtlsOrigination);
     }
 
     @Bean
@@ -123,13 +128,13 @@ class OutriggerConfiguration {
     ListenerManager listenerManager(SnapshotHolder snapshotHolder, EventLoops eventLoops, AccessLog accessLog,
             RequestMetrics requestMetrics, ObjectProvider<ProxyFilter> userFilters,
             OriginalDestination originalDestination, ConfigurableEnvironment environment, TcpMetrics tcpMetrics,
-            MutualTls mutualTls, MeterRegistry registry) {
+            MutualTls mutualTls, MtlsOrigination mtlsOrigination, MeterRegistry registry) {
         List<ProxyFilter> filters = userFilters.orderedStream().toList();
         return new ListenerManager(snapshotHolder, eventLoops,
                 OutboundStack.build(accessLog, requestMetrics, filters),
                 InboundStack.build(accessLog, requestMetrics, filters, mutualTls), originalDestination,
                 () -> ConfigBinding.bindOrDefaults(environment),
-                new TcpProxy(eventLoops.resources(), mutualTls, accessLog::record), tcpMetrics, mutualTls, registry);
+                new TcpProxy(eventLoops.resources(), mtlsOrigination, accessLog::record), tcpMetrics, mutualTls, registry);
     }
 
     private static java.util.function.Supplier<String> ownPrincipal(MutualTls mutualTls) {

@@ -73,7 +73,7 @@ public final class ConfigValidator {
             String path = ROOT + ".clusters." + name;
             if (!Set.of("none", "mutual").contains(cluster.tls())) {
                 errors.add(path + ".tls", "must be none or mutual, was '" + cluster.tls() + "'");
-            } else if ("mutual".equals(cluster.tls()) && !identity) {
+            } else if (cluster.mutualTls() && !identity) {
                 errors.add(path + ".tls", "mutual needs the pod's identity: set outrigger.tls.cert-chain, private-key and trust-bundle");
             }
             principals(errors, path + ".peer-principals", cluster.peerPrincipals());

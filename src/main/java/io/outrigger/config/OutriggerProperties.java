@@ -166,6 +166,11 @@ public record OutriggerProperties(
             @DefaultValue("5s") Duration dnsRefresh,
             @DefaultValue ConnectionPool connectionPool,
             OutlierDetection outlierDetection) {
+
+        /** Whether connections to this cluster are mTLS between sidecars ({@code tls: mutual}). */
+        public boolean mutualTls() {
+            return "mutual".equals(tls);
+        }
     }
 
     /**

@@ -145,8 +145,8 @@ final class ConnectionSetup {
         Snapshot snapshot = snapshots.current();
         TcpDestination destination = TcpDestination.of(snapshot, direction, originalDestination(channel, lookup));
         Peer peer = Peer.of(channel);
-        if (direction == Direction.INBOUND && snapshot != null && !snapshot.inboundAuthorization().isEmpty()
-                && !snapshot.inboundAuthorization().matches(peer == null ? null : peer.spiffeId())) {
+        if (direction == Direction.INBOUND && snapshot != null
+                && !snapshot.inboundAuthorization().allows(peer == null ? null : peer.spiffeId())) {
             deniedTcp.increment();
             log.warn("inbound TCP connection from {} ({}) denied: not in inbound.authorization.allow-principals",
                     channel.remoteAddress(), peer == null ? "no mTLS identity" : peer.spiffeId());

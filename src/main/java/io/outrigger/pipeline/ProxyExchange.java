@@ -204,7 +204,7 @@ public final class ProxyExchange {
         if (direction == Direction.INBOUND) {
             return downstreamPeer != null;
         }
-        return cluster != null && "mutual".equals(cluster.config().tls());
+        return cluster != null && cluster.config().mutualTls();
     }
 
     public String upstreamHost() {

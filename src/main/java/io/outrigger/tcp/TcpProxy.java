@@ -1,6 +1,5 @@
 package io.outrigger.tcp;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,14 +14,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.common.ResponseFlag;
 import io.outrigger.tls.Alpn;
 import io.outrigger.tls.MtlsAcceptor;
-import io.outrigger.tls.MutualTls;
+import io.outrigger.tls.MtlsOrigination;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.resources.LoopResources;
@@ -38,13 +35,13 @@ public final class TcpProxy {
     private static final Logger log = LoggerFactory.getLogger(TcpProxy.class);
 
     private final LoopResources loops;
-    private final MutualTls mtls;
+    private final MtlsOrigination origination;
     private final Consumer<TcpSession> onClose;
 
     /** @param onClose called once per connection, on its event loop, after both sides closed */
-    public TcpProxy(LoopResources loops, MutualTls mtls, Consumer<TcpSession> onClose) {
+    public TcpProxy(LoopResources loops, MtlsOrigination origination, Consumer<TcpSession> onClose) {
         this.loops = loops;
-        this.mtls = mtls;
+        this.origination = origination;
         this.onClose = onClose;
     }
 
@@ -55,27 +52,15 @@ public final class TcpProxy {
      */
     private boolean originateMtls(Channel upstream, TcpSession session) {
         Cluster cluster = session.cluster();
-        if (cluster == null || !"mutual".equals(cluster.config().tls())) {
+        if (cluster == null) {
             return true;
         }
-        SslContext context = mtls.client(cluster.config().peerPrincipals(), Alpn.TCP);
-        if (context == null) {
-            log.warn("cluster {} wants mutual TLS, but this pod has no usable identity: {}", cluster.name(), mtls.error());
+        boolean secured = origination.originate(upstream, session.upstream(), cluster.config(), Alpn.TCP,
+                () -> session.flag(ResponseFlag.UF));
+        if (!secured) {
             session.flag(ResponseFlag.UF);
-            upstream.close();
-            return false;
         }
-        InetSocketAddress address = session.upstream();
-        SslHandler tls = context.newHandler(upstream.alloc(), address.getHostString(), address.getPort());
-        tls.handshakeFuture().addListener(done -> {
-            if (!done.isSuccess()) {
-                mtls.handshakeFailed(io.outrigger.common.Direction.OUTBOUND);
-                session.flag(ResponseFlag.UF);
-                log.warn("outbound mTLS handshake with {} (cluster {}) failed: {}", address, cluster.name(), done.cause().getMessage());
-            }
-        });
-        upstream.pipeline().addFirst(MtlsAcceptor.TLS_HANDLER, tls);
-        return true;
+        return secured;
     }
 
     /**

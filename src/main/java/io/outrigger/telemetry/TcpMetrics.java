@@ -47,7 +47,7 @@ public final class TcpMetrics {
             return refused;
         }
         boolean out = direction == Direction.OUTBOUND;
-        boolean mtls = out ? "mutual".equals(cluster.config().tls()) : peer != null;
+        boolean mtls = out ? cluster.config().mutualTls() : peer != null;
         String peerId = !out && peer != null ? peer.spiffeId() : null;
         Map<String, Meters> byPeer = (out ? outbound : inbound).computeIfAbsent(cluster, c -> new ConcurrentHashMap<>());
         String key = (mtls ? "m:" : "p:") + (peerId == null ? "" : peerId);

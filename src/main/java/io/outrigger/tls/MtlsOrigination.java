@@ -14,12 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes an upstream HTTP connection of a {@code tls: mutual} cluster this pod's mTLS: a TLS
- * client handler goes first on the connection, presenting the pod's certificate and accepting
- * only a peer whose chain leads to the trust bundle and whose SPIFFE ID the cluster allows. The
- * upstream client hands the connection out only once the handshake succeeded (a failed one is a
- * connect failure, {@code UF}), so a pool holds only connections to a verified peer of the
- * cluster. The verified peer is kept on the connection for the metrics.
+ * The one way an upstream connection of a {@code tls: mutual} cluster becomes this pod's mTLS,
+ * for HTTP (ALPN {@link Alpn#HTTP}) and TCP tunnels ({@link Alpn#TCP}) alike: a TLS client
+ * handler goes first on the connection, presenting the pod's certificate and accepting only a
+ * peer whose chain leads to the trust bundle and whose SPIFFE ID the cluster allows. The verified
+ * peer is kept on the connection ({@link Peer}); a failed handshake is counted and logged.
+ *
+ * <p>For HTTP, the upstream client hands the connection out only once the handshake succeeded (a
+ * failed one is a connect failure, {@code UF}), so a pool holds only connections to a verified
+ * peer of the cluster.
  */
 public final class MtlsOrigination implements UpstreamTls {
 
@@ -33,26 +36,39 @@ public final class MtlsOrigination implements UpstreamTls {
 
     @Override
     public void secure(Channel channel, SocketAddress remote, OutriggerProperties.Cluster cluster) {
-        if (!"mutual".equals(cluster.tls())) {
-            return;
+        originate(channel, remote, cluster, Alpn.HTTP, () -> {
+        });
+    }
+
+    /**
+     * Makes {@code channel}, not yet connected, this pod's mTLS to the cluster's peers when the
+     * cluster asks for it. False, with the channel closed, when it asks and this pod has no
+     * usable identity; {@code onHandshakeFailure} runs if the handshake fails later.
+     */
+    public boolean originate(Channel channel, SocketAddress remote, OutriggerProperties.Cluster cluster, String alpn,
+            Runnable onHandshakeFailure) {
+        if (!cluster.mutualTls()) {
+            return true;
         }
-        SslContext context = mtls.client(cluster.peerPrincipals(), Alpn.HTTP);
+        SslContext context = mtls.client(cluster.peerPrincipals(), alpn);
         if (context == null) {
             log.warn("a cluster wants mutual TLS to {}, but this pod has no usable identity: {}", remote, mtls.error());
             channel.close();
-            return;
+            return false;
         }
-        InetSocketAddress address = remote instanceof InetSocketAddress inet ? inet : null;
-        SslHandler tls = address == null ? context.newHandler(channel.alloc())
-                : context.newHandler(channel.alloc(), address.getHostString(), address.getPort());
+        SslHandler tls = remote instanceof InetSocketAddress address
+                ? context.newHandler(channel.alloc(), address.getHostString(), address.getPort())
+                : context.newHandler(channel.alloc());
         tls.handshakeFuture().addListener(done -> {
             if (done.isSuccess()) {
                 Peer.set(channel, Peer.of((X509Certificate) tls.engine().getSession().getPeerCertificates()[0]));
             } else {
                 mtls.handshakeFailed(Direction.OUTBOUND);
+                onHandshakeFailure.run();
                 log.warn("outbound mTLS handshake with {} failed: {}", remote, MtlsAcceptor.rootMessage(done.cause()));
             }
         });
         channel.pipeline().addFirst(MtlsAcceptor.TLS_HANDLER, tls);
+        return true;
     }
 }

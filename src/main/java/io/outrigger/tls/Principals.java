@@ -21,6 +21,14 @@ public final class Principals {
         return matchers.isEmpty();
     }
 
+    /**
+     * The authorization decision for a caller, over HTTP and TCP alike: an empty list allows
+     * everyone; otherwise {@code id} (null: a caller with no mTLS identity) must match.
+     */
+    public boolean allows(String id) {
+        return isEmpty() || matches(id);
+    }
+
     /** Whether {@code id} (null: a peer with no identity) matches one of the patterns. */
     public boolean matches(String id) {
         if (id == null) {

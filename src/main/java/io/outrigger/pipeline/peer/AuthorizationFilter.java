@@ -23,7 +23,7 @@ public final class AuthorizationFilter implements ProxyFilter {
     @Override
     public Mono<Void> filter(ProxyExchange exchange, ProxyFilterChain chain) {
         Principals allowed = exchange.snapshot() == null ? null : exchange.snapshot().inboundAuthorization();
-        if (allowed == null || allowed.isEmpty() || allowed.matches(exchange.peerPrincipal())) {
+        if (allowed == null || allowed.allows(exchange.peerPrincipal())) {
             return chain.filter(exchange);
         }
         String caller = exchange.peerPrincipal() == null ? "a caller with no mTLS identity" : exchange.peerPrincipal();

@@ -65,11 +65,7 @@ class ConnectionPoolTest {
     @Test
     void overTheConnectionLimitARequestWaitsAndOverTheWaitingLimitItIsRefusedAtOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        upstream = new ScriptedUpstream((n, head, body) -> {
-            waitFor(release);
-            return ScriptedUpstream.Reply.ok("ok");
-        });
-        ConnectionPool pool = pool(1, 1, Duration.ofSeconds(60), 0, Duration.ZERO);
+        ConnectionPool pool = onePoolConnectionToAnUpstreamHoldingItsAnswersUntil(release);
 
         CompletableFuture<Calls.Outcome> served = Calls.get(pool);
         await().atMost(SECONDS).until(() -> pool.active() == 1);
@@ -230,11 +226,7 @@ class ConnectionPoolTest {
     @Test
     void aWaiterTakenOutOfLineGetsNothingAndTheConnectionGoesIdle() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        upstream = new ScriptedUpstream((n, head, body) -> {
-            waitFor(release);
-            return ScriptedUpstream.Reply.ok("ok");
-        });
-        ConnectionPool pool = pool(1, 1, Duration.ofSeconds(60), 0, Duration.ZERO);
+        ConnectionPool pool = onePoolConnectionToAnUpstreamHoldingItsAnswersUntil(release);
         CompletableFuture<Calls.Outcome> served = Calls.get(pool);
         await().atMost(SECONDS).until(() -> pool.active() == 1);
         java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
@@ -329,6 +321,15 @@ class ConnectionPoolTest {
         }
         assertThat(bytes).isEqualTo(large.length());
         await().atMost(SECONDS).until(() -> pool.idle() == 1 && started.channel().config().isAutoRead());
+    }
+
+    /** A pool of one connection (one waiter allowed) to an upstream that answers once {@code release} opens. */
+    private ConnectionPool onePoolConnectionToAnUpstreamHoldingItsAnswersUntil(CountDownLatch release) throws Exception {
+        upstream = new ScriptedUpstream((n, head, body) -> {
+            waitFor(release);
+            return ScriptedUpstream.Reply.ok("ok");
+        });
+        return pool(1, 1, Duration.ofSeconds(60), 0, Duration.ZERO);
     }
 
     private static void waitFor(CountDownLatch latch) {

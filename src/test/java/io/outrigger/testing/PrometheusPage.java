@@ -1,9 +1,11 @@
 package io.outrigger.testing;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,21 +40,12 @@ public final class PrometheusPage {
     }
 
     /**
-     * Scrapes a sidecar until {@code done} holds (at most a second): a request is counted as its
-     * exchange completes, a moment after the client has the response.
+     * Scrapes a sidecar until {@code done} holds (at most a second) and returns the last page: a
+     * request is counted as its exchange completes, a moment after the client has the response.
      */
-    public static PrometheusPage scrapeUntil(int adminPort, java.util.function.Predicate<PrometheusPage> done) {
-        PrometheusPage page = new PrometheusPage(Admin.get(adminPort, "/actuator/prometheus").body());
-        for (int i = 0; i < 50 && !done.test(page); i++) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            page = new PrometheusPage(Admin.get(adminPort, "/actuator/prometheus").body());
-        }
-        return page;
+    public static PrometheusPage scrapeUntil(int adminPort, Predicate<PrometheusPage> done) {
+        return Waits.readUntil(Duration.ofSeconds(1), Duration.ofMillis(20),
+                () -> new PrometheusPage(Admin.get(adminPort, "/actuator/prometheus").body()), done);
     }
 
     /** The samples of {@code name} whose labels include all of {@code labels}. */

@@ -7,10 +7,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.awaitility.core.ConditionTimeoutException;
+
+import static org.awaitility.Awaitility.await;
 
 /** A real Prometheus server (Debian's package) on loopback, scraping one target every second. */
 public final class PrometheusServer implements AutoCloseable {
@@ -45,15 +50,13 @@ public final class PrometheusServer implements AutoCloseable {
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
         PrometheusServer server = new PrometheusServer(process, dir, port);
-        for (int i = 0; i < 100; i++) {
-            try {
-                if (Admin.get(port, "/-/ready").statusCode() == 200) {
-                    return server;
-                }
-            } catch (IllegalStateException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .ignoreException(IllegalStateException.class)   // not listening yet
+                    .until(() -> Admin.get(port, "/-/ready").statusCode() == 200);
+            return server;
+        } catch (ConditionTimeoutException notReady) {
+            // reported below, with the log
         }
         server.close();
         throw new IllegalStateException("prometheus did not become ready: " + Files.readString(dir.resolve("prometheus.log")));

@@ -12,9 +12,12 @@ import io.outrigger.OutriggerApplication;
 import io.outrigger.config.ReloadResult;
 import io.outrigger.config.SnapshotHolder;
 import io.outrigger.listener.ListenerManager;
+import org.awaitility.core.ConditionTimeoutException;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The whole sidecar, started in this JVM on ephemeral ports with its routes in a config file the
@@ -96,20 +99,12 @@ public final class Sidecar implements AutoCloseable {
 
     /** Waits until a reload newer than {@code after} has a result, and returns it. */
     public ReloadResult awaitReload(ReloadResult after, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            ReloadResult now = snapshots().lastResult();
-            if (now != after) {
-                return now;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            return await().atMost(within).pollInterval(Duration.ofMillis(20))
+                    .until(() -> snapshots().lastResult(), now -> now != after);
+        } catch (ConditionTimeoutException timeout) {
+            throw new AssertionError("no reload within " + within + "; last result " + snapshots().lastResult());
         }
-        throw new AssertionError("no reload within " + within + "; last result " + snapshots().lastResult());
     }
 
     /** Writes {@code yaml} and waits until it is live (or already was). */

@@ -4,10 +4,16 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The sidecar as a process of its own, started through its real main class, for what only a
@@ -54,18 +60,14 @@ public final class SidecarProcess implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("outrigger.log").toFile()).start();
         SidecarProcess sidecar = new SidecarProcess(process, dir, outbound, inbound, admin);
-        for (int i = 0; i < 300; i++) {
-            try {
-                if (Admin.get(admin, "/actuator/health/readiness").statusCode() == 200) {
-                    return sidecar;
-                }
-            } catch (IllegalStateException notYet) {
-                // not listening yet
-            }
-            if (!process.isAlive()) {
-                break;
-            }
-            Thread.sleep(100);
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .ignoreException(IllegalStateException.class)   // not listening yet
+                    .failFast("the sidecar process exited", () -> !process.isAlive())
+                    .until(() -> Admin.get(admin, "/actuator/health/readiness").statusCode() == 200);
+            return sidecar;
+        } catch (ConditionTimeoutException | TerminalFailureException notReady) {
+            // reported below, with the log
         }
         String log = sidecar.log();
         sidecar.close();

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** What an operator reads on the management port, all from the live snapshot. */
 class AdminEndpointsIT {
@@ -82,20 +83,16 @@ class AdminEndpointsIT {
     }
 
     @Test
-    void clustersShowEndpointsHealthAndPoolUse() throws InterruptedException {
+    void clustersShowEndpointsHealthAndPoolUse() {
         try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
             assertThat(client.get("app", "/").status()).isEqualTo(200);
         }
         // The client may read the answer a moment before the proxy has handed the upstream
         // connection back to its pool: give it that moment.
-        String clusters = Admin.get(admin, "/actuator/clusters").body();
-        for (int i = 0; i < 50 && !clusters.contains("\"idle\":1"); i++) {
-            Thread.sleep(20);
-            clusters = Admin.get(admin, "/actuator/clusters").body();
-        }
-        assertThat(clusters).contains("\"name\":\"app\"").contains("\"address\":\"" + upstream.endpoint() + "\"")
-                .contains("\"health\":\"HEALTHY\"").contains("\"ejected\":false").contains("\"load-balancer\":\"least-request\"")
-                .contains("\"idle\":1");
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                assertThat(Admin.get(admin, "/actuator/clusters").body()).contains("\"name\":\"app\"")
+                        .contains("\"address\":\"" + upstream.endpoint() + "\"").contains("\"health\":\"HEALTHY\"")
+                        .contains("\"ejected\":false").contains("\"load-balancer\":\"least-request\"").contains("\"idle\":1"));
     }
 
     @Test
@@ -104,14 +101,12 @@ class AdminEndpointsIT {
             OutputStream out = open.getOutputStream();
             out.write("GET".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            String listeners = Admin.get(admin, "/actuator/listeners").body();
-            for (int i = 0; i < 50 && !listeners.matches(".*\"name\":\"inbound\"[^}]*\"activeConnections\":1,.*"); i++) {
-                Thread.sleep(20);
-                listeners = Admin.get(admin, "/actuator/listeners").body();
-            }
-            assertThat(listeners).contains("\"port\":" + sidecar.outboundPort()).contains("\"port\":" + sidecar.inboundPort())
-                    .contains("\"state\":\"listening\"");
-            assertThat(listeners).containsPattern("\"name\":\"inbound\"[^}]*\"activeConnections\":1,");
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+                String listeners = Admin.get(admin, "/actuator/listeners").body();
+                assertThat(listeners).contains("\"port\":" + sidecar.outboundPort()).contains("\"port\":" + sidecar.inboundPort())
+                        .contains("\"state\":\"listening\"");
+                assertThat(listeners).containsPattern("\"name\":\"inbound\"[^}]*\"activeConnections\":1,");
+            });
         }
     }
 

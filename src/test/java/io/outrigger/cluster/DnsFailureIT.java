@@ -2,8 +2,10 @@ package io.outrigger.cluster;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
@@ -13,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A cluster endpoint's DNS name stops resolving, with a real upstream behind it: after the name
@@ -53,24 +56,16 @@ class DnsFailureIT {
             assertThat(client.get("catalog", "/").body()).isEqualTo("catalog");
 
             zone.remove("catalog.shop.svc");
-            ProxyClient.Response response = null;
-            for (int i = 0; i < 100; i++) {
-                response = client.get("catalog", "/");
-                if (response.status() == 503) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
-            assertThat(response.status()).isEqualTo(503);
-            assertThat(response.body()).startsWith("no healthy upstream");
+            AtomicReference<ProxyClient.Response> response = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                response.set(client.get("catalog", "/"));
+                assertThat(response.get().status()).isEqualTo(503);
+            });
+            assertThat(response.get().body()).startsWith("no healthy upstream");
 
             zone.put("catalog.shop.svc", InetAddress.getLoopbackAddress());
-            String body = null;
-            for (int i = 0; i < 100 && !"catalog".equals(body); i++) {
-                Thread.sleep(50);
-                body = client.get("catalog", "/").body();
-            }
-            assertThat(body).as("served again once the name resolves").isEqualTo("catalog");
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    assertThat(client.get("catalog", "/").body()).as("served again once the name resolves").isEqualTo("catalog"));
         }
     }
 }

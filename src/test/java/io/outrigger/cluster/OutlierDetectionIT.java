@@ -1,5 +1,6 @@
 package io.outrigger.cluster;
 
+import java.time.Duration;
 import java.util.Map;
 
 import io.outrigger.testing.Admin;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Outlier detection against real upstreams, one of which fails: it is ejected after its errors
@@ -71,12 +73,9 @@ class OutlierDetectionIT {
                     .sum("outrigger_upstream_ejections_total", Map.of("cluster", "shop"))).isEqualTo(1);
 
             badFails = false;
-            boolean back = false;
-            for (int i = 0; i < 100 && !back; i++) {
-                Thread.sleep(50);
-                back = "bad-recovered".equals(client.get("shop", "/").body());
-            }
-            assertThat(back).as("the ejection ended and the endpoint serves again").isTrue();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    assertThat("bad-recovered".equals(client.get("shop", "/").body()))
+                            .as("the ejection ended and the endpoint serves again").isTrue());
 
             // Failing again: ejected again, for twice as long (ejection 2).
             badFails = true;

@@ -29,6 +29,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Non-HTTP TCP through both listeners, against real TCP servers on loopback, with a test double
@@ -261,11 +262,9 @@ class TcpProxyingIT {
         return socket;
     }
 
-    static void awaitLine(CapturedOutput output, String part) throws InterruptedException {
-        for (int i = 0; i < 250 && !output.getOut().contains(part); i++) {
-            Thread.sleep(20);
-        }
-        assertThat(output.getOut()).contains(part);
+    static void awaitLine(CapturedOutput output, String part) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(output.getOut()).contains(part));
     }
 
     static String line(CapturedOutput output, String part) {

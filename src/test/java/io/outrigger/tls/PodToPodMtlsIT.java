@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,8 @@ import io.outrigger.testing.Admin;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.TestHosts;
 import io.outrigger.testing.TestPki;
+import io.outrigger.testing.Waits;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two pods in network namespaces, each with its iptables capture (outrigger-init) and Outrigger
@@ -83,9 +87,8 @@ class PodToPodMtlsIT {
         processes.add(outrigger(podA, "a"));
         awaitReady(A_ADMIN, "a");
         awaitReady(B_ADMIN, "b");
-        for (int i = 0; i < 200 && !Files.readString(dir.resolve("echo.log")).contains("ready"); i++) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Files.readString(dir.resolve("echo.log")).contains("ready"));
     }
 
     @AfterAll
@@ -164,39 +167,23 @@ class PodToPodMtlsIT {
     }
 
     static void awaitReady(String address, String name) throws Exception {
-        for (int i = 0; i < 300; i++) {
-            try {
-                if (Admin.get(15020, address, "/actuator/health/readiness").statusCode() == 200) {
-                    return;
-                }
-            } catch (IllegalStateException notYet) {
-                // starting
-            }
-            Thread.sleep(100);
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .ignoreException(IllegalStateException.class)   // starting
+                    .until(() -> Admin.get(15020, address, "/actuator/health/readiness").statusCode() == 200);
+        } catch (ConditionTimeoutException notReady) {
+            throw new AssertionError("Outrigger " + name + " did not become ready:\n" + Files.readString(dir.resolve(name + "-outrigger.log")));
         }
-        throw new AssertionError("Outrigger " + name + " did not become ready:\n" + Files.readString(dir.resolve(name + "-outrigger.log")));
     }
 
-    static void awaitSerial(String address, String serial) throws InterruptedException {
-        for (int i = 0; i < 100 && !Admin.get(15020, address, "/actuator/certs").body().contains("\"serial\":\"" + serial + "\""); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(Admin.get(15020, address, "/actuator/certs").body()).contains("\"serial\":\"" + serial + "\"");
+    static void awaitSerial(String address, String serial) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                assertThat(Admin.get(15020, address, "/actuator/certs").body()).contains("\"serial\":\"" + serial + "\""));
     }
 
     static double scrape(String address, String name, Map<String, String> labels) {
-        PrometheusPage page = null;
-        for (int i = 0; i < 50; i++) {
-            page = new PrometheusPage(Admin.get(15020, address, "/actuator/prometheus").body());
-            if (page.sum(name, labels) >= 1) {
-                break;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return page.sum(name, labels);
+        return Waits.readUntil(Duration.ofSeconds(1), Duration.ofMillis(20),
+                () -> new PrometheusPage(Admin.get(15020, address, "/actuator/prometheus").body()),
+                page -> page.sum(name, labels) >= 1).sum(name, labels);
     }
 }

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import io.outrigger.testing.Sidecar;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * An upstream that dies in the middle of its response, after the status and part of the body
@@ -39,10 +41,8 @@ class UpstreamResetMidResponseIT {
                 assertThat(body).startsWith("the first part");
                 assertThat(body.length()).as("cut short, not padded to look complete").isLessThan(100_000);
 
-                for (int i = 0; i < 100 && !output.getOut().contains("\"GET /long HTTP/1.1\" 200 UC"); i++) {
-                    Thread.sleep(20);
-                }
-                assertThat(output.getOut()).contains("\"GET /long HTTP/1.1\" 200 UC");
+                await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+                        .untilAsserted(() -> assertThat(output.getOut()).contains("\"GET /long HTTP/1.1\" 200 UC"));
             }
         }
     }
@@ -63,10 +63,8 @@ class UpstreamResetMidResponseIT {
                 String received = readUntilClosed(socket.getInputStream());
                 assertThat(received).startsWith("HTTP/1.1 502").doesNotContainIgnoringCase("content-length: 10000")
                         .endsWith("\r\n\r\nupstream reset before the response was complete\n");
-                for (int i = 0; i < 100 && !output.getOut().contains("\"GET /short HTTP/1.1\" 502 UC"); i++) {
-                    Thread.sleep(20);
-                }
-                assertThat(output.getOut()).contains("\"GET /short HTTP/1.1\" 502 UC");
+                await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+                        .untilAsserted(() -> assertThat(output.getOut()).contains("\"GET /short HTTP/1.1\" 502 UC"));
                 // The part that arrived is released once, not once by each discard hook.
                 assertThat(output.getAll()).doesNotContain("IllegalReferenceCountException");
             }

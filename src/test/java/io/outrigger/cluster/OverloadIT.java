@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.outrigger.testing.Admin;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Limits that refuse at once instead of queueing without bound: a cluster's requests in flight
@@ -46,7 +48,9 @@ class OverloadIT {
                     }
                 }));
             }
-            Thread.sleep(500);   // the three are in flight: the limit (2 + 1) is reached
+            // The three are in flight: the limit (2 + 1) is reached.
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    Admin.get(sidecar.adminPort(), "/actuator/clusters").body().contains("\"activeRequests\":3"));
             long start = System.nanoTime();
             ProxyClient.Response refused;
             try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {

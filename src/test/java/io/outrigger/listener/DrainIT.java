@@ -18,6 +18,7 @@ import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * SIGTERM and POST /actuator/drain: readiness goes down, inbound stops taking connections, a slow
@@ -67,18 +68,20 @@ class DrainIT {
     }
 
     private static void drains(SidecarProcess sidecar, Runnable trigger) throws Exception {
+        int seen = app.requests();
         CompletableFuture<ProxyClient.Response> inFlight = CompletableFuture.supplyAsync(() -> {
             try (ProxyClient client = new ProxyClient(sidecar.inboundPort)) {
                 return client.get("app", "/slow");
             }
         });
-        Thread.sleep(500);
+        await().atMost(Duration.ofSeconds(10)).until(() -> app.requests() > seen);   // the slow request is in flight
         trigger.run();
 
         // The slow request keeps the process alive for a while: the management port still answers.
         // A signal reaches the JVM's handler thread a moment after kill(2) returns, so readiness
         // is awaited (briefly), while the request in flight shows that the drain is still going on.
-        assertThat(awaitReadiness(sidecar.adminPort, 503)).as("readiness during the drain").isEqualTo(503);
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                assertThat(readiness(sidecar.adminPort)).as("readiness during the drain").isEqualTo(503));
         assertThat(inFlight).as("the slow request is still in flight").isNotDone();
         awaitRefused(sidecar.inboundPort);
         try (ProxyClient outbound = new ProxyClient(sidecar.outboundPort)) {
@@ -93,29 +96,14 @@ class DrainIT {
     }
 
     /** A new inbound connection is refused at once once draining has begun. */
-    private static void awaitRefused(int port) throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
-            Throwable error = catchThrowable(() -> {
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                }
-            });
-            if (error instanceof ConnectException) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the inbound listener still accepts connections");
-    }
-
-    /** The readiness status once it is {@code expected}, or the last one seen within a second. */
-    private static int awaitReadiness(int adminPort, int expected) throws InterruptedException {
-        int status = readiness(adminPort);
-        for (int i = 0; i < 50 && status != expected; i++) {
-            Thread.sleep(20);
-            status = readiness(adminPort);
-        }
-        return status;
+    private static void awaitRefused(int port) {
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .alias("the inbound listener still accepts connections")
+                .until(() -> catchThrowable(() -> {
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                    }
+                }) instanceof ConnectException);
     }
 
     private static int readiness(int adminPort) {

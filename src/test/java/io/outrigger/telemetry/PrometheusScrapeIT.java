@@ -4,10 +4,12 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.PrometheusServer;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real Prometheus scrapes the sidecar; the queries an operator would run answer what the test
@@ -45,7 +48,8 @@ class PrometheusScrapeIT {
             try (ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
                 assertThat(client.get("app", "/fast").status()).isEqualTo(200);
             }
-            Thread.sleep(3000);
+            await().atMost(Duration.ofSeconds(30)).alias("prometheus has the series at 1")
+                    .until(() -> prometheus.query("sum(istio_requests_total{response_code=\"200\"})") == 1.0);
             ExecutorService clients = Executors.newFixedThreadPool(4);
             List<Future<?>> runs = new ArrayList<>();
             for (int c = 0; c < 4; c++) {
@@ -62,7 +66,12 @@ class PrometheusScrapeIT {
                 run.get();
             }
             clients.shutdown();
-            Thread.sleep(3000); // three more scrapes
+            // Once the sidecar has counted every exchange (a moment after its client had the
+            // response), the next scrape has the final counts.
+            PrometheusPage.scrapeUntil(sidecar.adminPort(), p -> p.sum("istio_requests_total", Map.of("response_code", "200")) >= 81);
+            double counted = System.currentTimeMillis() / 1000.0;
+            await().atMost(Duration.ofSeconds(30)).alias("prometheus scraped the final counts").until(() ->
+                    prometheus.query("max(timestamp(istio_requests_total{response_code=\"200\"}))") > counted);
 
             // Evaluated at the last scrape, so increase() does not extrapolate past it.
             double lastScrape = prometheus.query("max(timestamp(istio_requests_total{response_code=\"200\"}))");
@@ -83,13 +92,9 @@ class PrometheusScrapeIT {
     }
 
     /** Waits until Prometheus has scraped the sidecar successfully. */
-    private static void awaitScrapes(PrometheusServer prometheus) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            if (prometheus.query("up{job=\"outrigger\"}") == 1.0) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("prometheus never scraped the sidecar");
+    private static void awaitScrapes(PrometheusServer prometheus) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .alias("prometheus never scraped the sidecar")
+                .until(() -> prometheus.query("up{job=\"outrigger\"}") == 1.0);
     }
 }

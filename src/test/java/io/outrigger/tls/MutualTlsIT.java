@@ -32,6 +32,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two sidecars on loopback with identities from a test CA: "frontend" (A) calls "backend" (B)
@@ -254,7 +255,10 @@ class MutualTlsIT {
             nextFrontend.writeTo(dir.resolve("a"));
             awaitSerial(backend, nextBackend.serialHex());
             awaitSerial(frontend, nextFrontend.serialHex());
-            Thread.sleep(300);
+            // Each of the three clients opens a new connection every 20 requests: once more than
+            // 60 are done, one of them has made a new connection with the rotated certificates.
+            int done = served.get() + failures.size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> served.get() + failures.size() > done + 60);
         }
         running.set(false);
         for (Thread client : clients) {
@@ -265,11 +269,9 @@ class MutualTlsIT {
         assertThat(served.get()).isGreaterThan(50);
     }
 
-    static void awaitSerial(Sidecar sidecar, String serial) throws InterruptedException {
-        for (int i = 0; i < 100 && !Admin.get(sidecar.adminPort(), "/actuator/certs").body().contains("\"serial\":\"" + serial + "\""); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(Admin.get(sidecar.adminPort(), "/actuator/certs").body()).contains("\"serial\":\"" + serial + "\"");
+    static void awaitSerial(Sidecar sidecar, String serial) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                assertThat(Admin.get(sidecar.adminPort(), "/actuator/certs").body()).contains("\"serial\":\"" + serial + "\""));
     }
 
     static double handshakeFailures(Sidecar sidecar) {

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Routes from a ConfigMap, against the fabric8 Kubernetes mock API server in CRUD mode: Spring
@@ -112,15 +113,12 @@ class ConfigMapReloadIT {
     }
 
     /** Milliseconds until {@code host} answers with {@code body}, polling; fails after 10 s. */
-    static long awaitServed(ProxyClient client, String body) throws InterruptedException {
+    static long awaitServed(ProxyClient client, String body) {
         long start = System.nanoTime();
-        while (System.nanoTime() - start < Duration.ofSeconds(10).toNanos()) {
-            if (body.equals(client.get("shop", "/").body())) {
-                return Duration.ofNanos(System.nanoTime() - start).toMillis();
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("the route did not change to " + body);
+        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .alias("the route did not change to " + body)
+                .until(() -> body.equals(client.get("shop", "/").body()));
+        return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
 
     @Test
@@ -198,11 +196,9 @@ class ConfigMapReloadIT {
             }
             for (int edit = 1; edit <= 10; edit++) {
                 putConfigMap(routes(edit % 2 == 0 ? "v1" : "v2", Integer.toString(edit), true));
-                long start = System.nanoTime();
-                while (!Integer.toString(edit).equals(lastEdit.get()) && System.nanoTime() - start < Duration.ofSeconds(10).toNanos()) {
-                    Thread.sleep(10);
-                }
-                assertThat(lastEdit.get()).as("edit %d served", edit).isEqualTo(Integer.toString(edit));
+                int current = edit;
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).untilAsserted(() ->
+                        assertThat(lastEdit.get()).as("edit %d served", current).isEqualTo(Integer.toString(current)));
             }
             running.set(false);
             for (Thread client : clients) {
@@ -250,18 +246,17 @@ class ConfigMapReloadIT {
                         .withData(Map.of("application.yaml", routes("v2", "late", true).formatted(v1.endpoint(), v2.endpoint()))).build();
                 lateKube.configMaps().inNamespace(NAMESPACE).resource(configMap).create();
                 long start = System.nanoTime();
-                while (!"v2".equals(client.get("shop", "/").body()) && System.nanoTime() - start < Duration.ofSeconds(60).toNanos()) {
-                    Thread.sleep(50);
-                }
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> assertThat(client.get("shop", "/").body()).isEqualTo("v2"));
                 System.out.printf("API server up after start: ConfigMap served after %d ms%n", (System.nanoTime() - start) / 1_000_000);
-                assertThat(client.get("shop", "/").body()).isEqualTo("v2");
                 assertThat(PrometheusPage.scrapeUntil(sidecar.adminPort(), p -> p.sum("outrigger_config_watch_connected", Map.of()) == 1)
                         .sum("outrigger_config_watch_connected", Map.of())).isEqualTo(1);
             } finally {
                 late.destroy();
             }
-            // And gone again: the last good routes keep serving.
-            Thread.sleep(500);
+            // And gone again: once the sidecar has seen its watch close, the last good routes keep serving.
+            await().atMost(Duration.ofSeconds(30)).until(() -> new PrometheusPage(Admin.get(sidecar.adminPort(), "/actuator/prometheus")
+                    .body()).sum("outrigger_config_watch_connected", Map.of()) == 0);
             assertThat(client.get("shop", "/").body()).isEqualTo("v2");
         }
     }
@@ -271,15 +266,11 @@ class ConfigMapReloadIT {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("SelectorManager")).count();
     }
 
-    static Event awaitEvent() throws InterruptedException {
-        for (int i = 0; i < 500; i++) {
-            List<Event> events = kube.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
-                    .filter(e -> RejectionEvents.REASON.equals(e.getReason())).toList();
-            if (!events.isEmpty()) {
-                return events.getFirst();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no " + RejectionEvents.REASON + " event was posted");
+    static Event awaitEvent() {
+        return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .alias("no " + RejectionEvents.REASON + " event was posted")
+                .until(() -> kube.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                        .filter(e -> RejectionEvents.REASON.equals(e.getReason())).toList(), events -> !events.isEmpty())
+                .getFirst();
     }
 }

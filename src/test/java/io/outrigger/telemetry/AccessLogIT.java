@@ -1,7 +1,11 @@
 package io.outrigger.telemetry;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 
+import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
 import io.outrigger.testing.TestUpstream;
@@ -11,6 +15,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** One line per request on stdout: Envoy-like text by default, JSON on request, or none. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -66,21 +71,21 @@ class AccessLogIT {
                 Sidecar sidecar = Sidecar.start(config(upstream, "{ enabled: false }"));
                 ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
             assertThat(client.get("app", "/silent-probe").status()).isEqualTo(200);
-            Thread.sleep(500);
-            assertThat(output.getOut()).doesNotContain("/silent-probe");
+            // Counted once the exchange is over, when its line (had there been one) is queued too.
+            PrometheusPage.scrapeUntil(sidecar.adminPort(), p -> p.sum("istio_requests_total", Map.of()) == 1);
+            // The writer thread that would print a queued line gives no sign that it has: watch
+            // stdout for a while instead of looking once.
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                    .untilAsserted(() -> assertThat(output.getOut()).doesNotContain("/silent-probe"));
         }
     }
 
-    private static String awaitLine(CapturedOutput output, String marker) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String line : output.getOut().split("\n")) {
-                if (line.contains(marker) && (line.startsWith("[") || line.startsWith("{"))) {
-                    return line;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no access-log line with " + marker);
+    private static String awaitLine(CapturedOutput output, String marker) {
+        return await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .alias("no access-log line with " + marker)
+                .until(() -> Arrays.stream(output.getOut().split("\n"))
+                        .filter(line -> line.contains(marker) && (line.startsWith("[") || line.startsWith("{")))
+                        .findFirst(), Optional::isPresent)
+                .orElseThrow();
     }
 }

@@ -8,20 +8,21 @@ import io.outrigger.cluster.AddressResolver;
 import io.outrigger.cluster.ClusterManager;
 import io.outrigger.config.ConfigBinding;
 import io.outrigger.config.ConfigFileWatcher;
-import io.outrigger.config.ConfigReloader;
-import io.outrigger.config.Snapshot;
-import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.LinuxOriginalDestination;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.listener.Drainer;
 import io.outrigger.listener.ListenerManager;
+import io.outrigger.listener.ListenerMeters;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.InboundStack;
 import io.outrigger.pipeline.OutboundStack;
 import io.outrigger.pipeline.ProxyFilter;
+import io.outrigger.snapshot.ConfigReloader;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
+import io.outrigger.snapshot.SnapshotMeters;
 import io.outrigger.tcp.TcpProxy;
 import io.outrigger.telemetry.AccessLog;
-import io.outrigger.telemetry.OutriggerMeters;
 import io.outrigger.telemetry.RequestMetrics;
 import io.outrigger.telemetry.TcpMetrics;
 import io.outrigger.tls.MtlsOrigination;
@@ -70,7 +71,7 @@ class OutriggerConfiguration {
 
     @Bean
     SnapshotHolder snapshotHolder(ClusterManager clusterManager) {
-        return new SnapshotHolder(clusterManager, Clock.systemUTC());
+        return new SnapshotHolder(clusterManager, Clock.systemUTC(), OutboundStack.ROUTE_POLICIES);
     }
 
     @Bean
@@ -81,12 +82,12 @@ class OutriggerConfiguration {
 
     @Bean
     ConfigFileWatcher configFileWatcher(ConfigurableEnvironment environment, ConfigReloader configReloader) {
-        return new ConfigFileWatcher(environment, configReloader);
+        return new ConfigFileWatcher(environment, configReloader::reload);
     }
 
     @Bean
     AccessLog accessLog() {
-        return new AccessLog(System.out);
+        return new AccessLog();
     }
 
     /** The pod's identity labels are read once, at start: they do not change while a pod lives. */
@@ -111,7 +112,7 @@ class OutriggerConfiguration {
             java.util.function.Consumer<java.util.Collection<io.outrigger.cluster.Cluster>> retain) {
         snapshotHolder.onReload(result -> {
             Snapshot live = snapshotHolder.current();
-            if (result.outcome() == io.outrigger.config.ReloadResult.Outcome.APPLIED && live != null) {
+            if (result.outcome() == io.outrigger.snapshot.ReloadResult.Outcome.APPLIED && live != null) {
                 retain.accept(live.clusters().values());
             }
         });
@@ -142,8 +143,13 @@ class OutriggerConfiguration {
     }
 
     @Bean
-    OutriggerMeters outriggerMeters(SnapshotHolder snapshotHolder, ListenerManager listenerManager, AccessLog accessLog) {
-        return new OutriggerMeters(snapshotHolder, listenerManager, accessLog);
+    SnapshotMeters snapshotMeters(SnapshotHolder snapshotHolder) {
+        return new SnapshotMeters(snapshotHolder);
+    }
+
+    @Bean
+    ListenerMeters listenerMeters(ListenerManager listenerManager) {
+        return new ListenerMeters(listenerManager);
     }
 
     /**
@@ -154,7 +160,7 @@ class OutriggerConfiguration {
     Drainer drainer(ListenerManager listenerManager, SnapshotHolder snapshotHolder, ConfigurableApplicationContext context) {
         return new Drainer(listenerManager, () -> {
             Snapshot snapshot = snapshotHolder.current();
-            return snapshot == null ? java.time.Duration.ofSeconds(5) : snapshot.config().drain().timeout();
+            return snapshot == null ? java.time.Duration.ofSeconds(5) : snapshot.settings().drain().timeout();
         }, () -> System.exit(SpringApplication.exit(context)));
     }
 }

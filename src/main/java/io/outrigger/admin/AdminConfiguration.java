@@ -1,9 +1,9 @@
 package io.outrigger.admin;
 
-import io.outrigger.config.ConfigReloader;
-import io.outrigger.config.SnapshotHolder;
 import io.outrigger.listener.Drainer;
 import io.outrigger.listener.ListenerManager;
+import io.outrigger.snapshot.ConfigReloader;
+import io.outrigger.snapshot.SnapshotHolder;
 import io.outrigger.tls.MutualTls;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

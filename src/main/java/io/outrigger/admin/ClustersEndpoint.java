@@ -7,8 +7,8 @@ import java.util.Map;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.Endpoint;
-import io.outrigger.config.Snapshot;
-import io.outrigger.config.SnapshotHolder;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
 import io.outrigger.upstream.EndpointConnections;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -35,16 +35,16 @@ public final class ClustersEndpoint {
         if (snapshot != null) {
             snapshot.clusters().values().stream()
                     .sorted((a, b) -> a.name().compareTo(b.name()))
-                    .forEach(cluster -> clusters.add(cluster(cluster)));
+                    .forEach(cluster -> clusters.add(cluster(cluster, snapshot.clusterSettings().get(cluster.name()))));
         }
         view.put("clusters", clusters);
         return view;
     }
 
-    private static Map<String, Object> cluster(Cluster cluster) {
+    private static Map<String, Object> cluster(Cluster cluster, Object settings) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", cluster.name());
-        view.put("configured", ConfigView.of(cluster.config()));
+        view.put("configured", ConfigView.of(settings));
         List<Map<String, Object>> endpoints = new ArrayList<>();
         for (Endpoint endpoint : cluster.endpoints()) {
             EndpointConnections.Counts pool = cluster.poolUse(endpoint);

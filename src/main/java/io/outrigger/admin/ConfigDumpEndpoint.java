@@ -3,8 +3,8 @@ package io.outrigger.admin;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.outrigger.config.Snapshot;
-import io.outrigger.config.SnapshotHolder;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -25,7 +25,7 @@ public final class ConfigDumpEndpoint {
         view.put("version", snapshot == null ? 0 : snapshot.version());
         view.put("hash", snapshot == null ? "" : snapshot.hash());
         view.put("lastReload", RoutesEndpoint.reload(snapshots.lastResult()));
-        view.put("outrigger", snapshot == null ? Map.of() : ConfigView.of(snapshot.config()));
+        view.put("outrigger", snapshot == null ? Map.of() : ConfigView.of(snapshot.settings()));
         return view;
     }
 }

@@ -3,8 +3,8 @@ package io.outrigger.admin;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.outrigger.config.Snapshot;
-import io.outrigger.config.SnapshotHolder;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
 

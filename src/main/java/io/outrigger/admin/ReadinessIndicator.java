@@ -1,8 +1,8 @@
 package io.outrigger.admin;
 
-import io.outrigger.config.Snapshot;
-import io.outrigger.config.SnapshotHolder;
 import io.outrigger.listener.ListenerManager;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
 import io.outrigger.tls.MutualTls;
 import io.outrigger.tls.WorkloadIdentity;
 import org.springframework.boot.health.contributor.Health;

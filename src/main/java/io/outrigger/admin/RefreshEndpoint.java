@@ -2,7 +2,7 @@ package io.outrigger.admin;
 
 import java.util.Map;
 
-import io.outrigger.config.ConfigReloader;
+import io.outrigger.snapshot.ConfigReloader;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 

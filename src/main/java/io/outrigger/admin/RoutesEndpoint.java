@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.outrigger.config.ReloadResult;
-import io.outrigger.config.Snapshot;
-import io.outrigger.config.SnapshotHolder;
+import io.outrigger.snapshot.ReloadResult;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -27,7 +27,7 @@ public final class RoutesEndpoint {
         view.put("version", snapshot == null ? 0 : snapshot.version());
         view.put("hash", snapshot == null ? "" : snapshot.hash());
         view.put("lastReload", reload(snapshots.lastResult()));
-        view.put("routes", snapshot == null ? List.of() : ConfigView.of(snapshot.config().routes()));
+        view.put("routes", snapshot == null ? List.of() : ConfigView.of(snapshot.settings().routes()));
         return view;
     }
 

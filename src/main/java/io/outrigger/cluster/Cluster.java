@@ -14,10 +14,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.outrigger.config.OutriggerProperties;
 import io.outrigger.netty.EventLoops;
+import io.outrigger.tls.UpstreamTls;
 import io.outrigger.upstream.EndpointConnections;
-import io.outrigger.upstream.PoolLimits;
 import io.outrigger.upstream.UpstreamClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +34,7 @@ public final class Cluster implements AutoCloseable {
     static final int MAX_DYNAMIC_ENDPOINTS = 1024;
 
     private final String name;
-    private final OutriggerProperties.Cluster config;
+    private final ClusterSpec spec;
     private final UpstreamClient client;
     private final Map<InetSocketAddress, Endpoint> dynamic = new java.util.concurrent.ConcurrentHashMap<>();
     private final LoadBalancer balancer;
@@ -50,37 +49,34 @@ public final class Cluster implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong lastDynamicSweep = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
     private volatile List<Endpoint> endpoints = List.of();
 
-    Cluster(String name, OutriggerProperties.Cluster config, EventLoops loops, ScheduledExecutorService dns,
+    Cluster(String name, ClusterSpec spec, EventLoops loops, ScheduledExecutorService dns,
             AddressResolver resolver, UpstreamTls tls) {
         this.name = name;
         this.resolver = resolver;
-        this.config = config;
+        this.spec = spec;
         // Each endpoint gets one pool per event loop: a request takes upstream connections only
         // from its own loop's pool, so it never hops threads. The limits are shared out over the loops.
-        OutriggerProperties.ConnectionPool pool = config.connectionPool();
-        PoolLimits limits = new PoolLimits(pool.maxConnections(), pool.maxPendingRequests(), pool.idleTimeout(),
-                pool.maxRequestsPerConnection(), pool.maxConnectionDuration(), config.connectTimeout());
-        this.client = new UpstreamClient(loops, limits, (channel, remote) -> tls.secure(channel, remote, config));
-        this.balancer = LoadBalancerKind.fromName(config.loadBalancer()).create();
-        this.configured = config.endpoints().stream().map(EndpointAddress::parse).toList();
+        this.client = new UpstreamClient(loops, spec.pool(), tls.forPeers(spec.peers()));
+        this.balancer = spec.loadBalancer().create();
+        this.configured = spec.endpoints();
         this.lastResolved = newAddressLists(configured.size());
         this.failures = new int[configured.size()];
         resolve();
         boolean needsDns = configured.stream().anyMatch(a -> !a.isIpLiteral());
-        Duration every = config.dnsRefresh();
+        Duration every = spec.dnsRefresh();
         this.refresh = needsDns
                 ? dns.scheduleWithFixedDelay(this::resolve, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS)
                 : null;
-        this.outliers = config.outlierDetection() == null ? null
-                : new OutlierDetector(name, config.outlierDetection(), () -> endpoints, dns);
+        this.outliers = spec.outliers() == null ? null : new OutlierDetector(name, spec.outliers(), () -> endpoints, dns);
     }
 
     public String name() {
         return name;
     }
 
-    public OutriggerProperties.Cluster config() {
-        return config;
+    /** The compiled settings the cluster was built from. */
+    public ClusterSpec spec() {
+        return spec;
     }
 
     public List<Endpoint> endpoints() {
@@ -166,7 +162,7 @@ public final class Cluster implements AutoCloseable {
      * none left it is refused at once (503 UO) rather than queued without bound.
      */
     public boolean tryStartRequest() {
-        int limit = config.connectionPool().maxConnections() + config.connectionPool().maxPendingRequests();
+        int limit = spec.admissionLimit();
         while (true) {
             int now = inFlight.get();
             if (now >= limit) {

@@ -7,8 +7,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.outrigger.config.OutriggerProperties;
 import io.outrigger.netty.EventLoops;
+import io.outrigger.tls.UpstreamTls;
 
 /**
  * Owns the live {@link Cluster}s across snapshots. Building a snapshot asks it for the clusters
@@ -37,16 +37,16 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     /**
-     * The clusters for a validated config. Not thread-safe on purpose: the config holder calls it
+     * The clusters for compiled specs. Not thread-safe on purpose: the config holder calls it
      * from one reload at a time. Call {@link #commit} once the snapshot built from them is live.
      */
-    public Map<String, Cluster> prepare(Map<String, OutriggerProperties.Cluster> configs) {
+    public Map<String, Cluster> prepare(Map<String, ClusterSpec> specs) {
         Map<String, Cluster> next = new LinkedHashMap<>();
-        configs.forEach((name, config) -> {
+        specs.forEach((name, spec) -> {
             Cluster existing = live.get(name);
-            next.put(name, existing != null && existing.config().equals(config)
+            next.put(name, existing != null && existing.spec().equals(spec)
                     ? existing
-                    : new Cluster(name, config, loops, background, resolver, tls));
+                    : new Cluster(name, spec, loops, background, resolver, tls));
         });
         return next;
     }

@@ -6,7 +6,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import io.outrigger.config.OutriggerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,12 +22,12 @@ final class OutlierDetector {
     private static final Logger log = LoggerFactory.getLogger(OutlierDetector.class);
 
     private final String cluster;
-    private final OutriggerProperties.OutlierDetection config;
+    private final OutlierPolicy config;
     private final Supplier<List<Endpoint>> endpoints;
     private final ScheduledFuture<?> review;
     private volatile int ejected;
 
-    OutlierDetector(String cluster, OutriggerProperties.OutlierDetection config, Supplier<List<Endpoint>> endpoints,
+    OutlierDetector(String cluster, OutlierPolicy config, Supplier<List<Endpoint>> endpoints,
             ScheduledExecutorService scheduler) {
         this.cluster = cluster;
         this.config = config;

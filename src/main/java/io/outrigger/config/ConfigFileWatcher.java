@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
 import org.slf4j.Logger;
@@ -36,7 +37,7 @@ public final class ConfigFileWatcher implements SmartLifecycle {
     private static final long POLL_MILLIS = 250;
 
     private final ConfigurableEnvironment environment;
-    private final ConfigReloader reloader;
+    private final Consumer<String> reload;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "outrigger-config-watch");
         thread.setDaemon(true);
@@ -47,9 +48,10 @@ public final class ConfigFileWatcher implements SmartLifecycle {
     private long[] applied = new long[0];
     private long[] pending;
 
-    public ConfigFileWatcher(ConfigurableEnvironment environment, ConfigReloader reloader) {
+    /** @param reload re-reads the configuration; told which files changed */
+    public ConfigFileWatcher(ConfigurableEnvironment environment, Consumer<String> reload) {
         this.environment = environment;
-        this.reloader = reloader;
+        this.reload = reload;
     }
 
     @Override
@@ -80,7 +82,7 @@ public final class ConfigFileWatcher implements SmartLifecycle {
             }
             pending = null;
             applied = now;
-            reloader.reload("file " + changed);
+            reload.accept("file " + changed);
         } catch (RuntimeException e) {
             log.warn("configuration watch failed, will retry: {}", e.toString());
         }

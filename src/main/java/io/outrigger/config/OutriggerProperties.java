@@ -9,9 +9,9 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The {@code outrigger.*} property tree as the user writes it. This is the config form only:
- * it is bound fresh on every reload, validated by {@link ConfigValidator} and compiled into an
- * immutable {@link Snapshot}. Nothing on the request path reads these records.
+ * The {@code outrigger.*} property tree as the user writes it. This is the settings form only:
+ * it is bound fresh on every reload, and each concern compiles its part of it into the immutable
+ * snapshot the proxy runs on. Nothing on the request path reads these records.
  */
 public record OutriggerProperties(
         @DefaultValue Identity identity,

@@ -8,7 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.outrigger.config.ReloadResult;
+import io.outrigger.snapshot.ReloadResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -14,12 +14,13 @@ import io.netty.util.AttributeKey;
 import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.config.Snapshot;
-import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.protocol.Detection;
 import io.outrigger.protocol.Protocol;
 import io.outrigger.protocol.ProtocolSniffer;
+import io.outrigger.snapshot.ListenerPlan;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
 import io.outrigger.tcp.TcpDestination;
 import io.outrigger.tcp.TcpProxy;
 import io.outrigger.tcp.TcpSession;
@@ -29,6 +30,7 @@ import io.outrigger.tls.Alpn;
 import io.outrigger.tls.MtlsAcceptor;
 import io.outrigger.tls.MutualTls;
 import io.outrigger.tls.Peer;
+import io.outrigger.tls.TlsMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,21 +54,21 @@ final class ConnectionSetup {
     private final TcpMetrics tcpMetrics;
     private final OriginalDestination lookup;
     private final OutriggerProperties.Limits limits;
-    private final Supplier<OutriggerProperties> fallbackConfig;
+    private final Supplier<ListenerPlan> fallback;
     private final MutualTls mtls;
     private final Counter refusedPlaintext;
     private final Counter deniedTcp;
 
     ConnectionSetup(Direction direction, SnapshotHolder snapshots, OriginalDestination originalDestination,
             TcpProxy tcpProxy, TcpMetrics tcpMetrics, OutriggerProperties.Limits limits,
-            Supplier<OutriggerProperties> fallbackConfig, MutualTls mtls, MeterRegistry registry) {
+            Supplier<ListenerPlan> fallback, MutualTls mtls, MeterRegistry registry) {
         this.direction = direction;
         this.snapshots = snapshots;
         this.tcpProxy = tcpProxy;
         this.tcpMetrics = tcpMetrics;
         this.lookup = originalDestination;
         this.limits = limits;
-        this.fallbackConfig = fallbackConfig;
+        this.fallback = fallback;
         this.mtls = mtls;
         String listener = direction.name().toLowerCase();
         this.refusedPlaintext = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
@@ -81,8 +83,8 @@ final class ConnectionSetup {
     void init(Channel channel) {
         InetSocketAddress original = originalDestination(channel, lookup);
         Snapshot snapshot = snapshots.current();
-        OutriggerProperties config = snapshot != null ? snapshot.config() : fallbackConfig.get();
-        Protocol protocol = protocol(snapshot, config, original);
+        ListenerPlan config = snapshot != null ? snapshot.listener(direction) : fallback.get();
+        Protocol protocol = protocol(snapshot, original);
         ProtocolSniffer sniffer;
         if (mtlsPossible(config, original) || strict(config, original)) {
             // A peer's mTLS can arrive on any port: look at every connection's first bytes.
@@ -103,7 +105,7 @@ final class ConnectionSetup {
     private void dispatch(ChannelHandlerContext ctx, ByteBuf bytes, Detection detection) {
         Channel channel = ctx.channel();
         Snapshot snapshot = snapshots.current();
-        OutriggerProperties config = snapshot != null ? snapshot.config() : fallbackConfig.get();
+        ListenerPlan config = snapshot != null ? snapshot.listener(direction) : fallback.get();
         InetSocketAddress original = originalDestination(channel, lookup);
         SslContext server = mtlsPossible(config, original) && detection.kind() == Detection.Kind.TLS
                 && Alpn.isSidecar(detection.alpn()) ? mtls.server(detection.alpn()) : null;
@@ -127,12 +129,12 @@ final class ConnectionSetup {
             bytes.release();
             refusedPlaintext.increment();
             log.warn("inbound connection from {} refused: port {} is STRICT and this is {}", channel.remoteAddress(),
-                    original != null ? original.getPort() : config.inbound().appPort(),
+                    original != null ? original.getPort() : appPort(snapshot),
                     mtls.usable() ? "not a sidecar's mTLS" : "not possible to verify (no usable identity: " + mtls.error() + ")");
             channel.close();
             return;
         }
-        Protocol declared = protocol(snapshot, config, original);
+        Protocol declared = protocol(snapshot, original);
         boolean http = declared == Protocol.HTTP || declared == Protocol.AUTO && detection.kind() == Detection.Kind.HTTP1;
         if (http) {
             ProtocolSniffer.startHttp(ctx, bytes);
@@ -153,31 +155,34 @@ final class ConnectionSetup {
             destination = new TcpDestination(destination.cluster(), destination.route(), null, ResponseFlag.RBAC);
         }
         TcpSession session = new TcpSession(direction, detection, snapshot, destination,
-                tcpMetrics.meters(direction, destination.cluster(), peer), peer);
+                tcpMetrics.meters(direction, destination.cluster(), peer != null, peer == null ? null : peer.spiffeId()), peer);
         Duration connectTimeout = destination.cluster() != null
-                ? destination.cluster().config().connectTimeout()
+                ? destination.cluster().spec().pool().connectTimeout()
                 : DEFAULT_CONNECT_TIMEOUT;
         tcpProxy.relay(channel, firstBytes, session, connectTimeout, limits.tcpIdleTimeout());
     }
 
-    private boolean strict(OutriggerProperties config, InetSocketAddress original) {
-        return direction == Direction.INBOUND && "STRICT".equals(tlsMode(config, original));
+    private boolean strict(ListenerPlan config, InetSocketAddress original) {
+        return direction == Direction.INBOUND && tlsMode(config, original) == TlsMode.STRICT;
     }
 
-    private boolean mtlsPossible(OutriggerProperties config, InetSocketAddress original) {
-        return direction == Direction.INBOUND && mtls.configured() && !"DISABLE".equals(tlsMode(config, original));
+    private boolean mtlsPossible(ListenerPlan config, InetSocketAddress original) {
+        return direction == Direction.INBOUND && mtls.configured() && tlsMode(config, original) != TlsMode.DISABLE;
     }
 
-    private String tlsMode(OutriggerProperties config, InetSocketAddress original) {
-        int port = original != null ? original.getPort() : config.inbound().appPort();
-        OutriggerProperties.Port settings = config.inbound().ports().get(Integer.toString(port));
-        return settings != null && settings.tlsMode() != null ? settings.tlsMode() : config.inbound().tlsMode();
+    private TlsMode tlsMode(ListenerPlan config, InetSocketAddress original) {
+        return config.tlsMode(original != null ? original.getPort() : appPort(snapshots.current()));
     }
 
-    private Protocol protocol(Snapshot snapshot, OutriggerProperties config, InetSocketAddress original) {
+    /** The application port of a connection whose original destination is unknown. */
+    private int appPort(Snapshot snapshot) {
+        return snapshot != null ? snapshot.appPort() : -1;
+    }
+
+    private Protocol protocol(Snapshot snapshot, InetSocketAddress original) {
         if (direction == Direction.INBOUND) {
-            int port = original != null ? original.getPort() : config.inbound().appPort();
-            return snapshot == null ? Protocol.AUTO : snapshot.inboundProtocols().of(port);
+            int port = original != null ? original.getPort() : appPort(snapshot);
+            return snapshot == null ? Protocol.AUTO : snapshot.inboundListener().protocols().of(port);
         }
         if (original == null) {
             // Not redirected: a client told to use this port. TCP would have nowhere to go, so HTTP.
@@ -189,13 +194,11 @@ final class ConnectionSetup {
         if (snapshot.tcpRoutes().match(original) != null) {
             return Protocol.TCP;   // a tcp-route says what this destination speaks
         }
-        return snapshot.outboundProtocols().of(original.getPort());
+        return snapshot.outboundListener().protocols().of(original.getPort());
     }
 
-    private Duration detectionTimeout(OutriggerProperties config) {
-        return direction == Direction.INBOUND
-                ? config.inbound().protocolDetectionTimeout()
-                : config.outbound().protocolDetectionTimeout();
+    private Duration detectionTimeout(ListenerPlan config) {
+        return config.detectionTimeout();
     }
 
     private int maxLine() {

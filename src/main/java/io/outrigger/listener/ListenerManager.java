@@ -12,11 +12,12 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.outrigger.common.Direction;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.config.Snapshot;
-import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.ProxyFilterChain;
+import io.outrigger.snapshot.ListenerPlan;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
 import io.outrigger.tcp.TcpProxy;
 import io.outrigger.telemetry.MeterCatalog;
 import io.outrigger.telemetry.TcpMetrics;
@@ -77,10 +78,11 @@ public final class ListenerManager implements SmartLifecycle {
         Snapshot snapshot = snapshots.current();
         // With no valid config yet, the listeners still come up (on the ports the config names, if
         // it binds, else the defaults) and answer 502 NR until a valid config arrives.
-        OutriggerProperties config = snapshot != null ? snapshot.config() : fallbackConfig.get();
-        outbound.bind(config.outbound().port(), config.outbound().limits(),
+        ListenerPlan out = snapshot != null ? snapshot.outboundListener() : ListenerPlan.fallback(fallbackConfig.get(), Direction.OUTBOUND);
+        ListenerPlan in = snapshot != null ? snapshot.inboundListener() : ListenerPlan.fallback(fallbackConfig.get(), Direction.INBOUND);
+        outbound.bind(out.port(), out.limits(),
                 new ProxyHandler(Direction.OUTBOUND, snapshots, outboundChain, originalDestination, loops, () -> false));
-        inbound.bind(config.inbound().port(), config.inbound().limits(),
+        inbound.bind(in.port(), in.limits(),
                 new ProxyHandler(Direction.INBOUND, snapshots, inboundChain, originalDestination, loops, () -> draining));
     }
 
@@ -163,7 +165,7 @@ public final class ListenerManager implements SmartLifecycle {
 
         void bind(int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
             ConnectionSetup setup = new ConnectionSetup(direction, snapshots, originalDestination, tcpProxy, tcpMetrics,
-                    limits, fallbackConfig, mtls, registry);
+                    limits, () -> ListenerPlan.fallback(fallbackConfig.get(), direction), mtls, registry);
             RejectedRequests rejected = new RejectedRequests(registry, name());
             Counter headersTimeouts = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
                     .description("Connections refused before any proxying, by reason")

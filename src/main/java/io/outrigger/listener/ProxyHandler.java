@@ -5,13 +5,13 @@ import java.util.function.BooleanSupplier;
 
 import io.netty.channel.Channel;
 import io.outrigger.common.Direction;
-import io.outrigger.config.Snapshot;
-import io.outrigger.config.SnapshotHolder;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.protocol.ProtocolSniffer;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
 import io.outrigger.tls.Peer;
 import org.reactivestreams.Publisher;
 import reactor.netty.http.server.HttpServerRequest;

@@ -4,12 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.outrigger.pipeline.fault.FaultFilter;
+import io.outrigger.pipeline.fault.FaultPolicy;
+import io.outrigger.pipeline.headers.HeaderRules;
 import io.outrigger.pipeline.headers.HeaderRulesFilter;
 import io.outrigger.pipeline.headers.RequestIdFilter;
 import io.outrigger.pipeline.retry.Backoff;
+import io.outrigger.pipeline.retry.RetryPolicy;
 import io.outrigger.pipeline.route.RouteFilter;
 import io.outrigger.pipeline.telemetry.TelemetryFilter;
 import io.outrigger.pipeline.upstream.UpstreamFilter;
+import io.outrigger.routing.RoutePolicy;
 import io.outrigger.telemetry.AccessLog;
 import io.outrigger.telemetry.RequestMetrics;
 
@@ -21,6 +25,13 @@ public final class OutboundStack {
 
     private OutboundStack() {
     }
+
+    /**
+     * The policies the outbound filters compile for each route, in the order their problems are
+     * reported. A filter with a policy of its own adds it here, beside its place in the stack.
+     */
+    public static final List<RoutePolicy<?>> ROUTE_POLICIES =
+            List.of(RetryPolicy.ROUTE, FaultPolicy.ROUTE, HeaderRules.REQUEST, HeaderRules.RESPONSE);
 
     public static ProxyFilterChain build(AccessLog accessLog, RequestMetrics metrics, List<ProxyFilter> userFilters) {
         List<ProxyFilter> layers = new ArrayList<>();

@@ -9,8 +9,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
-import io.outrigger.config.Snapshot;
 import io.outrigger.routing.Route;
+import io.outrigger.snapshot.Snapshot;
 import io.outrigger.tls.Peer;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.server.HttpServerRequest;
@@ -204,7 +204,7 @@ public final class ProxyExchange {
         if (direction == Direction.INBOUND) {
             return downstreamPeer != null;
         }
-        return cluster != null && cluster.config().mutualTls();
+        return cluster != null && cluster.spec().peers().mutual();
     }
 
     public String upstreamHost() {

@@ -1,6 +1,5 @@
 package io.outrigger.protocol;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /** One listener's per-port protocols, compiled; ports not listed are {@link Protocol#AUTO}. */
@@ -12,11 +11,9 @@ public final class PortProtocols {
         this.byPort = byPort;
     }
 
-    /** Compiles {@code ports} entries the validator has accepted ({@code "8080": {protocol: http}}). */
-    public static PortProtocols compile(Map<String, String> protocolByPort) {
-        Map<Integer, Protocol> compiled = new HashMap<>();
-        protocolByPort.forEach((port, protocol) -> compiled.put(Integer.parseInt(port), Protocol.fromName(protocol)));
-        return new PortProtocols(Map.copyOf(compiled));
+    /** The protocols of a listener's listed ports, parsed by whoever read them. */
+    public static PortProtocols of(Map<Integer, Protocol> byPort) {
+        return new PortProtocols(Map.copyOf(byPort));
     }
 
     /** The protocol of {@code port}; a connection with no known port (-1) is {@link Protocol#AUTO}. */

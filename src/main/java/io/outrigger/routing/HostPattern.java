@@ -1,6 +1,9 @@
 package io.outrigger.routing;
 
+import java.util.List;
 import java.util.Locale;
+
+import io.outrigger.common.Problems;
 
 /**
  * One entry of a route's {@code hosts}: {@code name}, {@code name:port}, {@code *.suffix}
@@ -10,6 +13,22 @@ import java.util.Locale;
 record HostPattern(Kind kind, String host, int port) {
 
     enum Kind { EXACT, SUFFIX, ANY }
+
+    /** The patterns of a route's {@code hosts}, or null when any is not a host pattern (each reported). */
+    static HostPattern[] compile(List<String> hosts, String path, Problems problems) {
+        HostPattern[] patterns = new HostPattern[hosts.size()];
+        boolean ok = true;
+        for (int i = 0; i < patterns.length; i++) {
+            String host = hosts.get(i);
+            if (host == null || host.isBlank() || host.indexOf('*') > 0 || host.startsWith("*") && !host.equals("*") && !host.startsWith("*.")) {
+                problems.add(path + "[" + i + "]", "'" + host + "' is not a host, host:port, *.suffix or *");
+                ok = false;
+            } else {
+                patterns[i] = parse(host);
+            }
+        }
+        return ok ? patterns : null;
+    }
 
     static HostPattern parse(String text) {
         String value = text.toLowerCase(Locale.ROOT);

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.outrigger.common.Problems;
 import io.outrigger.config.OutriggerProperties;
 
 /** One compiled {@code match} entry: uri, method and headers, all of which must hold. */
@@ -23,12 +24,15 @@ public final class RequestMatcher {
         this.headerMatchers = headerMatchers;
     }
 
-    static RequestMatcher compile(OutriggerProperties.Match match) {
+    static RequestMatcher compile(OutriggerProperties.Match match, String path, Problems problems) {
+        StringMatcher uri = match.uri() == null ? null : StringMatcher.compile(match.uri(), path + ".uri", false, problems);
+        if (match.method() != null && !match.method().matches("[A-Z]+")) {
+            problems.add(path + ".method", "'" + match.method() + "' is not an upper-case HTTP method");
+        }
         Map<String, StringMatcher> headers = new LinkedHashMap<>();
-        match.headers().forEach((name, value) -> headers.put(name, StringMatcher.compile(value)));
-        return new RequestMatcher(
-                match.uri() == null ? null : StringMatcher.compile(match.uri()),
-                match.method(),
+        match.headers().forEach((name, value) ->
+                headers.put(name, StringMatcher.compile(value, path + ".headers." + name, true, problems)));
+        return new RequestMatcher(uri, match.method(),
                 headers.keySet().toArray(String[]::new),
                 headers.values().toArray(StringMatcher[]::new));
     }

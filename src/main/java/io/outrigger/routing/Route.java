@@ -1,18 +1,19 @@
 package io.outrigger.routing;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
+import io.outrigger.common.Problems;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.pipeline.fault.FaultPolicy;
-import io.outrigger.pipeline.headers.HeaderRules;
-import io.outrigger.pipeline.retry.RetryPolicy;
 
 /**
- * A compiled route: its matchers, destinations and the policies the pipeline applies to the
- * requests it takes. Immutable; built with the snapshot, never per request.
+ * A compiled route: its matchers, destinations and the policies the pipeline's filters compiled
+ * for it ({@link RoutePolicy}). Immutable; built with the snapshot, never per request.
  */
 public final class Route {
 
@@ -20,36 +21,50 @@ public final class Route {
     private final RequestMatcher[] matchers;
     private final WeightedClusters destinations;
     private final Duration timeout;
-    private final RetryPolicy retryPolicy;
-    private final FaultPolicy fault;
-    private final HeaderRules requestHeaders;
-    private final HeaderRules responseHeaders;
+    private final Map<RoutePolicy<?>, Object> policies;
 
     private Route(String name, RequestMatcher[] matchers, WeightedClusters destinations, Duration timeout,
-            RetryPolicy retryPolicy, FaultPolicy fault, HeaderRules requestHeaders, HeaderRules responseHeaders) {
+            Map<RoutePolicy<?>, Object> policies) {
         this.name = name;
         this.matchers = matchers;
         this.destinations = destinations;
         this.timeout = timeout;
-        this.retryPolicy = retryPolicy;
-        this.fault = fault;
-        this.requestHeaders = requestHeaders;
-        this.responseHeaders = responseHeaders;
+        this.policies = policies;
     }
 
-    static Route compile(OutriggerProperties.Route config, Map<String, Cluster> clusters) {
-        RequestMatcher[] matchers = config.match().isEmpty()
-                ? new RequestMatcher[] {RequestMatcher.ANY}
-                : config.match().stream().map(RequestMatcher::compile).toArray(RequestMatcher[]::new);
-        return new Route(config.name(), matchers, WeightedClusters.compile(config.route(), clusters),
-                config.timeout(), RetryPolicy.compile(config.retries()), FaultPolicy.compile(config.fault()),
-                HeaderRules.compile(config.headers().request()), HeaderRules.compile(config.headers().response()));
+    /** Compiles route {@code settings} at {@code path}; null when there were problems, each reported. */
+    static Route compile(OutriggerProperties.Route settings, String path, Map<String, Cluster> clusters,
+            List<RoutePolicy<?>> policyKinds, Set<String> names, Problems problems) {
+        int before = problems.count();
+        if (settings.name() == null || settings.name().isBlank()) {
+            problems.add(path + ".name", "every route needs a name (it labels logs and metrics)");
+        } else if (!names.add(settings.name())) {
+            problems.add(path + ".name", "duplicate route name '" + settings.name() + "'");
+        }
+        if (settings.hosts().isEmpty()) {
+            problems.add(path + ".hosts", "at least one host is required (\"*\" matches any)");
+        }
+        RequestMatcher[] matchers = new RequestMatcher[Math.max(1, settings.match().size())];
+        matchers[0] = RequestMatcher.ANY;
+        for (int i = 0; i < settings.match().size(); i++) {
+            matchers[i] = RequestMatcher.compile(settings.match().get(i), path + ".match[" + i + "]", problems);
+        }
+        WeightedClusters destinations = WeightedClusters.compile(settings.route(), path, clusters, problems);
+        problems.positive(path + ".timeout", settings.timeout());
+        Map<RoutePolicy<?>, Object> policies = new HashMap<>();
+        for (RoutePolicy<?> kind : policyKinds) {
+            Object policy = kind.compile(settings, path, problems);
+            if (policy != null) {
+                policies.put(kind, policy);
+            }
+        }
+        return problems.count() > before ? null
+                : new Route(settings.name(), matchers, destinations, settings.timeout(), Map.copyOf(policies));
     }
 
-    /** A route that sends every request to one cluster, with no other policy than retries. */
-    public static Route direct(String name, Cluster cluster, RetryPolicy retryPolicy) {
-        return new Route(name, new RequestMatcher[] {RequestMatcher.ANY}, WeightedClusters.single(cluster), null,
-                retryPolicy, null, null, null);
+    /** A route that sends every request to one cluster, with every policy at its default. */
+    public static Route direct(String name, Cluster cluster) {
+        return new Route(name, new RequestMatcher[] {RequestMatcher.ANY}, WeightedClusters.single(cluster), null, Map.of());
     }
 
     /** Whether any of the route's match entries holds; {@code path} excludes the query string. */
@@ -75,22 +90,9 @@ public final class Route {
         return timeout;
     }
 
-    public RetryPolicy retryPolicy() {
-        return retryPolicy;
-    }
-
-    /** Null when the route injects no fault. */
-    public FaultPolicy fault() {
-        return fault;
-    }
-
-    /** Null when the route has no request header rules. */
-    public HeaderRules requestHeaders() {
-        return requestHeaders;
-    }
-
-    /** Null when the route has no response header rules. */
-    public HeaderRules responseHeaders() {
-        return responseHeaders;
+    /** What {@code kind} compiled for this route, or null when the route sets nothing of it. */
+    @SuppressWarnings("unchecked")
+    public <T> T policy(RoutePolicy<T> kind) {
+        return policies.isEmpty() ? null : (T) policies.get(kind);
     }
 }

@@ -2,6 +2,7 @@ package io.outrigger.routing;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +11,7 @@ import java.util.Set;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
+import io.outrigger.common.Problems;
 import io.outrigger.config.OutriggerProperties;
 
 /**
@@ -31,12 +33,23 @@ public final class RouteTable {
         this.wildcards = wildcards;
     }
 
-    public static RouteTable compile(List<OutriggerProperties.Route> configs, Map<String, Cluster> clusters) {
+    /**
+     * Compiles {@code outrigger.routes} against the clusters (see {@link WeightedClusters#compile}
+     * for names mapped to null), each route with every filter's {@link RoutePolicy}.
+     */
+    public static RouteTable compile(List<OutriggerProperties.Route> settings, Map<String, Cluster> clusters,
+            List<RoutePolicy<?>> policies, Problems problems) {
         List<Candidate> all = new ArrayList<>();
         Set<String> exactHosts = new LinkedHashSet<>();
-        for (OutriggerProperties.Route config : configs) {
-            HostPattern[] patterns = config.hosts().stream().map(HostPattern::parse).toArray(HostPattern[]::new);
-            all.add(new Candidate(Route.compile(config, clusters), patterns));
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < settings.size(); i++) {
+            String path = "outrigger.routes[" + i + "]";
+            HostPattern[] patterns = HostPattern.compile(settings.get(i).hosts(), path + ".hosts", problems);
+            Route route = Route.compile(settings.get(i), path, clusters, policies, names, problems);
+            if (route == null || patterns == null) {
+                continue;
+            }
+            all.add(new Candidate(route, patterns));
             for (HostPattern pattern : patterns) {
                 if (pattern.kind() == HostPattern.Kind.EXACT) {
                     exactHosts.add(pattern.host());

@@ -1,7 +1,9 @@
 package io.outrigger.routing;
 
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
+import io.outrigger.common.Problems;
 import io.outrigger.config.OutriggerProperties;
 
 /** A compiled exact, prefix, regex (whole value) or present match on a string. */
@@ -10,7 +12,18 @@ public sealed interface StringMatcher {
     /** Whether the value matches; a null value (an absent header) matches nothing. */
     boolean matches(String value);
 
-    static StringMatcher compile(OutriggerProperties.StringMatch match) {
+    /**
+     * Compiles a match at {@code path}: exactly one kind set ({@code present} only where
+     * {@code presentAllowed}), a regex that compiles. Null when it has problems, each reported.
+     */
+    static StringMatcher compile(OutriggerProperties.StringMatch match, String path, boolean presentAllowed, Problems problems) {
+        int set = (match.exact() != null ? 1 : 0) + (match.prefix() != null ? 1 : 0) + (match.regex() != null ? 1 : 0)
+                + (match.present() != null ? 1 : 0);
+        if (set != 1 || !presentAllowed && match.present() != null) {
+            problems.add(path, "exactly one of " + (presentAllowed ? "exact, prefix, regex or present" : "exact, prefix or regex")
+                    + " must be set");
+            return null;
+        }
         if (match.exact() != null) {
             return new Exact(match.exact());
         }
@@ -18,7 +31,15 @@ public sealed interface StringMatcher {
             return new Prefix(match.prefix());
         }
         if (match.regex() != null) {
-            return new Regex(Pattern.compile(match.regex()));
+            try {
+                return new Regex(Pattern.compile(match.regex()));
+            } catch (PatternSyntaxException e) {
+                problems.add(path + ".regex", "invalid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+                return null;
+            }
+        }
+        if (!match.present()) {
+            problems.add(path + ".present", "only 'present: true' is supported");
         }
         return new Present();
     }

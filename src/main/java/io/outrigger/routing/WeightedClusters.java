@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.outrigger.cluster.Cluster;
+import io.outrigger.common.Problems;
 import io.outrigger.config.OutriggerProperties;
 
 /** A route's destinations, chosen at random in proportion to their weights. */
@@ -18,14 +19,36 @@ public final class WeightedClusters {
         this.cumulative = cumulative;
     }
 
-    static WeightedClusters compile(List<OutriggerProperties.Destination> destinations, Map<String, Cluster> clusters) {
+    /**
+     * Compiles a route's {@code route} list at {@code path}. A name absent from {@code clusters} is
+     * an unknown cluster; a name mapped to null is known but not built (its settings had problems).
+     */
+    static WeightedClusters compile(List<OutriggerProperties.Destination> destinations, String path,
+            Map<String, Cluster> clusters, Problems problems) {
+        if (destinations.isEmpty()) {
+            problems.add(path + ".route", "at least one destination cluster is required");
+        }
         Cluster[] chosen = new Cluster[destinations.size()];
         int[] cumulative = new int[destinations.size()];
         int total = 0;
         for (int i = 0; i < chosen.length; i++) {
-            chosen[i] = clusters.get(destinations.get(i).cluster());
-            total += destinations.get(i).weight();
+            OutriggerProperties.Destination destination = destinations.get(i);
+            String at = path + ".route[" + i + "]";
+            if (destination.cluster() == null) {
+                problems.add(at + ".cluster", "a cluster name is required");
+            } else if (!clusters.containsKey(destination.cluster())) {
+                problems.add(at + ".cluster", "unknown cluster '" + destination.cluster() + "'");
+            } else {
+                chosen[i] = clusters.get(destination.cluster());
+            }
+            if (destination.weight() < 0) {
+                problems.add(at + ".weight", "must not be negative, was " + destination.weight());
+            }
+            total += Math.max(0, destination.weight());
             cumulative[i] = total;
+        }
+        if (!destinations.isEmpty() && total == 0) {
+            problems.add(path + ".route", "the weights must add up to more than zero");
         }
         return new WeightedClusters(chosen, cumulative);
     }

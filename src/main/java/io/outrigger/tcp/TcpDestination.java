@@ -6,8 +6,8 @@ import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.Endpoint;
 import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
-import io.outrigger.config.Snapshot;
 import io.outrigger.routing.TcpRouteTable;
+import io.outrigger.snapshot.Snapshot;
 
 /**
  * Where a TCP connection goes, decided once when it starts.
@@ -29,9 +29,9 @@ public record TcpDestination(Cluster cluster, String route, InetSocketAddress ad
             return new TcpDestination(null, null, null, ResponseFlag.NR);
         }
         if (direction == Direction.INBOUND) {
-            int port = original != null ? original.getPort() : snapshot.config().inbound().appPort();
+            int port = original != null ? original.getPort() : snapshot.appPort();
             return new TcpDestination(snapshot.inboundCluster(), snapshot.inbound().name(),
-                    new InetSocketAddress(snapshot.inboundAppAddress(), port), null);
+                    new InetSocketAddress(snapshot.inboundApp().getAddress(), port), null);
         }
         TcpRouteTable.TcpRoute route = snapshot.tcpRoutes().match(original);
         if (route != null) {

@@ -17,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.common.ResponseFlag;
+import io.outrigger.telemetry.SessionRecord;
 import io.outrigger.tls.Alpn;
 import io.outrigger.tls.MtlsAcceptor;
 import io.outrigger.tls.MtlsOrigination;
@@ -36,10 +37,10 @@ public final class TcpProxy {
 
     private final LoopResources loops;
     private final MtlsOrigination origination;
-    private final Consumer<TcpSession> onClose;
+    private final Consumer<SessionRecord> onClose;
 
     /** @param onClose called once per connection, on its event loop, after both sides closed */
-    public TcpProxy(LoopResources loops, MtlsOrigination origination, Consumer<TcpSession> onClose) {
+    public TcpProxy(LoopResources loops, MtlsOrigination origination, Consumer<SessionRecord> onClose) {
         this.loops = loops;
         this.origination = origination;
         this.onClose = onClose;
@@ -55,7 +56,7 @@ public final class TcpProxy {
         if (cluster == null) {
             return true;
         }
-        boolean secured = origination.originate(upstream, session.upstream(), cluster.config(), Alpn.TCP,
+        boolean secured = origination.originate(upstream, session.upstream(), cluster.spec().peers(), Alpn.TCP,
                 () -> session.flag(ResponseFlag.UF));
         if (!secured) {
             session.flag(ResponseFlag.UF);
@@ -142,7 +143,7 @@ public final class TcpProxy {
     private void finish(TcpSession session) {
         session.end();
         session.meters().closed(session.flagBits());
-        onClose.accept(session);
+        onClose.accept(session.toRecord());
     }
 
     private static IdleStateHandler idleHandler(Duration timeout) {

@@ -5,8 +5,10 @@ import java.net.InetSocketAddress;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
-import io.outrigger.config.Snapshot;
 import io.outrigger.protocol.Detection;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.telemetry.LogFormat;
+import io.outrigger.telemetry.SessionRecord;
 import io.outrigger.telemetry.TcpMetrics;
 import io.outrigger.tls.Peer;
 
@@ -18,7 +20,7 @@ public final class TcpSession {
 
     private final Direction direction;
     private final Detection detection;
-    private final Snapshot snapshot;
+    private final LogFormat logFormat;
     private final TcpDestination destination;
     private final TcpMetrics.Meters meters;
     private final Peer peer;
@@ -34,7 +36,8 @@ public final class TcpSession {
         this.peer = peer;
         this.direction = direction;
         this.detection = detection;
-        this.snapshot = snapshot;
+        // With no valid config loaded yet, log as the defaults say (text).
+        this.logFormat = snapshot == null ? LogFormat.TEXT : snapshot.accessLog();
         this.destination = destination;
         this.meters = meters;
         if (destination.refusal() != null) {
@@ -73,9 +76,11 @@ public final class TcpSession {
         return detection;
     }
 
-    /** The snapshot live when the connection started (its access-log settings apply), or null. */
-    public Snapshot snapshot() {
-        return snapshot;
+    /** How the connection ended, for the access log. */
+    SessionRecord toRecord() {
+        return new SessionRecord(direction, startMillis, durationMillis(), detection.kind().label(), detection.serverName(),
+                flags, received, sent, destination.address(), destination.cluster(), destination.route(),
+                peer == null ? null : peer.spiffeId(), logFormat);
     }
 
     public Cluster cluster() {

@@ -1,65 +1,90 @@
 package io.outrigger.telemetry;
 
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.outrigger.config.OutriggerProperties;
-import io.outrigger.pipeline.ProxyExchange;
-import io.outrigger.tcp.TcpSession;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.AsyncAppenderBase;
+import ch.qos.logback.core.ConsoleAppender;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.slf4j.LoggerFactory;
 
 /**
- * One line per request or TCP connection on stdout, Envoy-like, in text or JSON. Lines are formatted on the event
- * loop but written by a background thread from a bounded queue, so a slow stdout never stalls
- * traffic; when the queue is full, lines are dropped and counted rather than waited for.
+ * One line per request or TCP connection on stdout, Envoy-like, in text or JSON. Lines are
+ * formatted on the event loop and handed to Logback: an asynchronous appender with a bounded
+ * queue in front of a console appender, so a slow stdout never stalls traffic. When the queue is
+ * full a line is dropped and counted ({@code outrigger_access_log_dropped_total}), never waited for.
+ * Lines go to this instance's own appenders, not through the logger hierarchy, so logging
+ * settings cannot silence or redirect them, and no other output shares their queue.
  */
-public final class AccessLog implements AutoCloseable {
+public final class AccessLog implements AutoCloseable, MeterBinder {
 
+    static final String LOGGER = "outrigger.access";
+    private static final String FQCN = AccessLog.class.getName();
     private static final int QUEUE_LINES = 16_384;
 
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
     private final AtomicLong dropped = new AtomicLong();
-    private final BufferedWriter out;
-    private final Thread writer;
-    private volatile boolean open = true;
+    private final Logger logger;
+    private final CountingAsyncAppender async;
+    private final ConsoleAppender<ILoggingEvent> console;
 
-    public AccessLog(OutputStream stream) {
-        this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 64 * 1024);
-        this.writer = Thread.ofPlatform().daemon().name("outrigger-access-log").start(this::drain);
+    public AccessLog() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%msg%n");
+        encoder.start();
+        console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("outrigger-access-stdout");
+        console.setEncoder(encoder);
+        console.start();
+        async = new CountingAsyncAppender(dropped);
+        async.setContext(context);
+        async.setName("outrigger-access-async");
+        async.setQueueSize(QUEUE_LINES);
+        async.setDiscardingThreshold(0);   // access lines are INFO: never discarded before the queue is full
+        async.setNeverBlock(true);
+        async.addAppender(console);
+        async.start();
+        logger = context.getLogger(LOGGER);
     }
 
-    /** Formats and queues the exchange's line, if the live config wants access logs. */
-    public void record(ProxyExchange exchange) {
-        // With no valid config loaded yet, log as the defaults say (text, on).
-        OutriggerProperties.AccessLog config = exchange.snapshot() == null ? null : exchange.snapshot().config().accessLog();
-        if (config != null && !config.enabled()) {
-            return;
+    /** Formats and queues the exchange's line, in the format of the snapshot it ran on. */
+    public void record(ExchangeRecord exchange) {
+        switch (exchange.logFormat()) {
+            case OFF -> {
+            }
+            case TEXT -> write(AccessLogFormat.text(exchange));
+            case JSON -> write(AccessLogFormat.json(exchange));
         }
-        offer(config != null && "json".equals(config.format()) ? AccessLogFormat.json(exchange) : AccessLogFormat.text(exchange));
     }
 
     /** Formats and queues the line of a relayed TCP connection, once it has closed. */
-    public void record(TcpSession session) {
-        OutriggerProperties.AccessLog config = session.snapshot() == null ? null : session.snapshot().config().accessLog();
-        if (config != null && !config.enabled()) {
-            return;
+    public void record(SessionRecord session) {
+        switch (session.logFormat()) {
+            case OFF -> {
+            }
+            case TEXT -> write(AccessLogFormat.text(session));
+            case JSON -> write(AccessLogFormat.json(session));
         }
-        offer(config != null && "json".equals(config.format()) ? AccessLogFormat.json(session) : AccessLogFormat.text(session));
     }
 
-    private void offer(String line) {
-        if (!queue.offer(line)) {
-            dropped.incrementAndGet();
-        }
+    private void write(String line) {
+        async.doAppend(new LoggingEvent(FQCN, logger, Level.INFO, line, null, null));
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder(MeterCatalog.ACCESS_LOG_DROPPED, this, AccessLog::dropped)
+                .description("Access-log lines dropped because stdout could not keep up")
+                .register(registry);
     }
 
     /** Lines lost because stdout could not keep up. */
@@ -67,39 +92,32 @@ public final class AccessLog implements AutoCloseable {
         return dropped.get();
     }
 
-    private void drain() {
-        List<String> batch = new ArrayList<>(256);
-        while (open || !queue.isEmpty()) {
-            try {
-                String first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, 255);
-                for (String line : batch) {
-                    out.write(line);
-                    out.write('\n');
-                }
-                out.flush();
-                batch.clear();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (IOException e) {
-                dropped.addAndGet(batch.size());
-                batch.clear();
-            }
-        }
-    }
-
     @Override
-    public void close() throws InterruptedException {
-        open = false;
-        writer.join(2000);
+    public void close() {
+        async.stop();   // waits a while for the queued lines to be written
+        console.stop();
     }
 
-    static String startTime(long millis) {
-        return Instant.ofEpochMilli(millis).toString();
+    /**
+     * Logback's asynchronous appender, counting what it drops. With {@code neverBlock} it drops a
+     * line silently when its queue is full; this looks first, so the count is exact but for a
+     * line that races another into the queue's last place.
+     */
+    private static final class CountingAsyncAppender extends AsyncAppenderBase<ILoggingEvent> {
+
+        private final AtomicLong dropped;
+
+        CountingAsyncAppender(AtomicLong dropped) {
+            this.dropped = dropped;
+        }
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            if (getRemainingCapacity() == 0) {
+                dropped.incrementAndGet();
+                return;
+            }
+            super.append(event);
+        }
     }
 }

@@ -14,7 +14,6 @@ import io.outrigger.cluster.Cluster;
 import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.pipeline.ProxyExchange;
 
 import static io.outrigger.telemetry.MeterCatalog.*;
 
@@ -71,15 +70,15 @@ public final class RequestMetrics {
     }
 
     /** Counts a finished exchange once. */
-    public void record(ProxyExchange exchange) {
+    public void record(ExchangeRecord exchange) {
         Family family = family(exchange);
-        double millis = (System.nanoTime() - exchange.startNanos()) / 1_000_000.0;
-        family.outcome(exchange.status(), exchange.flagBits(), exchange.grpcStatus())
+        double millis = exchange.durationNanos() / 1_000_000.0;
+        family.outcome(exchange.status(), exchange.flags(), exchange.grpcStatus())
                 .record(millis, exchange.bytesReceived(), exchange.bytesSent());
         if (exchange.retries() > 0) {
             family.retries.increment(exchange.retries());
         }
-        if (exchange.hasFlag(ResponseFlag.UO)) {
+        if ((exchange.flags() & ResponseFlag.UO.bit()) != 0) {
             family.overflows.increment();
         }
         if (exchange.ejections() > 0) {
@@ -90,7 +89,7 @@ public final class RequestMetrics {
         }
     }
 
-    private Family family(ProxyExchange exchange) {
+    private Family family(ExchangeRecord exchange) {
         Cluster cluster = exchange.cluster();
         if (cluster == null) {
             return noRoute;

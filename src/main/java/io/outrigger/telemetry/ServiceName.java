@@ -15,10 +15,10 @@ record ServiceName(String fqdn, String name, String namespace) {
     static final ServiceName UNKNOWN = new ServiceName(MeterCatalog.UNKNOWN, MeterCatalog.UNKNOWN, MeterCatalog.UNKNOWN);
 
     static ServiceName of(Cluster cluster) {
-        if (cluster.config().endpoints().isEmpty()) {
+        if (cluster.spec().endpoints().isEmpty()) {
             return new ServiceName(cluster.name(), cluster.name(), MeterCatalog.UNKNOWN);
         }
-        EndpointAddress first = EndpointAddress.parse(cluster.config().endpoints().get(0));
+        EndpointAddress first = cluster.spec().endpoints().get(0);
         if (first.isIpLiteral()) {
             return new ServiceName(cluster.name(), cluster.name(), MeterCatalog.UNKNOWN);
         }

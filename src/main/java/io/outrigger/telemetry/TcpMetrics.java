@@ -13,7 +13,6 @@ import io.outrigger.cluster.Cluster;
 import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.tls.Peer;
 
 import static io.outrigger.telemetry.MeterCatalog.*;
 
@@ -42,13 +41,13 @@ public final class TcpMetrics {
      * The meters of connections to {@code cluster} (null: refused before it had one). Inbound,
      * {@code peer} is the caller's mTLS identity (null: plaintext); outbound, mTLS is the cluster's.
      */
-    public Meters meters(Direction direction, Cluster cluster, Peer peer) {
+    public Meters meters(Direction direction, Cluster cluster, boolean downstreamMtls, String peerPrincipal) {
         if (cluster == null) {
             return refused;
         }
         boolean out = direction == Direction.OUTBOUND;
-        boolean mtls = out ? cluster.config().mutualTls() : peer != null;
-        String peerId = !out && peer != null ? peer.spiffeId() : null;
+        boolean mtls = out ? cluster.spec().peers().mutual() : downstreamMtls;
+        String peerId = out ? null : peerPrincipal;
         Map<String, Meters> byPeer = (out ? outbound : inbound).computeIfAbsent(cluster, c -> new ConcurrentHashMap<>());
         String key = (mtls ? "m:" : "p:") + (peerId == null ? "" : peerId);
         if (byPeer.size() >= RequestMetrics.MAX_PEERS && !byPeer.containsKey(key)) {

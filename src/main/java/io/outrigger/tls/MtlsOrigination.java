@@ -7,9 +7,8 @@ import java.security.cert.X509Certificate;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.outrigger.cluster.UpstreamTls;
 import io.outrigger.common.Direction;
-import io.outrigger.config.OutriggerProperties;
+import io.outrigger.upstream.ConnectionSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +34,11 @@ public final class MtlsOrigination implements UpstreamTls {
     }
 
     @Override
-    public void secure(Channel channel, SocketAddress remote, OutriggerProperties.Cluster cluster) {
-        originate(channel, remote, cluster, Alpn.HTTP, () -> {
+    public ConnectionSecurity forPeers(PeerPolicy peers) {
+        if (!peers.mutual()) {
+            return ConnectionSecurity.NONE;
+        }
+        return (channel, remote) -> originate(channel, remote, peers, Alpn.HTTP, () -> {
         });
     }
 
@@ -45,12 +47,12 @@ public final class MtlsOrigination implements UpstreamTls {
      * cluster asks for it. False, with the channel closed, when it asks and this pod has no
      * usable identity; {@code onHandshakeFailure} runs if the handshake fails later.
      */
-    public boolean originate(Channel channel, SocketAddress remote, OutriggerProperties.Cluster cluster, String alpn,
+    public boolean originate(Channel channel, SocketAddress remote, PeerPolicy peers, String alpn,
             Runnable onHandshakeFailure) {
-        if (!cluster.mutualTls()) {
+        if (!peers.mutual()) {
             return true;
         }
-        SslContext context = mtls.client(cluster.peerPrincipals(), alpn);
+        SslContext context = mtls.client(peers.principals(), alpn);
         if (context == null) {
             log.warn("a cluster wants mutual TLS to {}, but this pod has no usable identity: {}", remote, mtls.error());
             channel.close();

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
+import io.outrigger.common.Problems;
+
 /** A compiled list of SPIFFE ID patterns: exact IDs, or globs where {@code *} is any characters. */
 public final class Principals {
 
@@ -11,6 +13,17 @@ public final class Principals {
 
     private Principals(List<Predicate<String>> matchers) {
         this.matchers = matchers;
+    }
+
+    /** Reports each entry of {@code patterns} that is not a SPIFFE ID or glob, by its index under {@code path}. */
+    public static void check(List<String> patterns, String path, Problems problems) {
+        for (int i = 0; i < patterns.size(); i++) {
+            String principal = patterns.get(i);
+            if (principal == null || principal.isBlank() || principal.chars().anyMatch(Character::isWhitespace)
+                    || !(principal.startsWith("spiffe://") || principal.equals("*"))) {
+                problems.add(path + "[" + i + "]", "'" + principal + "' is not a SPIFFE ID (spiffe://trust-domain/path, * allowed)");
+            }
+        }
     }
 
     public static Principals of(List<String> patterns) {

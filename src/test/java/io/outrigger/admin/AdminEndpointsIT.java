@@ -6,7 +6,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import io.outrigger.config.ReloadResult;
+import io.outrigger.snapshot.ReloadResult;
 import io.outrigger.testing.Admin;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;

@@ -3,7 +3,7 @@ package io.outrigger.admin;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import io.outrigger.config.ReloadResult;
+import io.outrigger.snapshot.ReloadResult;
 import io.outrigger.testing.Admin;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;

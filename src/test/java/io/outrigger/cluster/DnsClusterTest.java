@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.outrigger.common.Problems;
 import io.outrigger.config.OutriggerProperties;
+import io.outrigger.netty.EventLoops;
+import io.outrigger.tls.UpstreamTls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import io.outrigger.netty.EventLoops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,9 +39,10 @@ class DnsClusterTest {
         return InetAddress.getByName(text);
     }
 
-    static OutriggerProperties.Cluster cluster(String... endpoints) {
-        return new OutriggerProperties.Cluster(List.of(endpoints), "none", List.of(), "round-robin", Duration.ofSeconds(1),
-                Duration.ofMillis(50), new OutriggerProperties.ConnectionPool(8, 8, Duration.ofSeconds(60), 0, Duration.ZERO), null);
+    static ClusterSpec cluster(String... endpoints) {
+        return ClusterSpec.compile("test", new OutriggerProperties.Cluster(List.of(endpoints), "none", List.of(), "round-robin",
+                Duration.ofSeconds(1), Duration.ofMillis(50),
+                new OutriggerProperties.ConnectionPool(8, 8, Duration.ofSeconds(60), 0, Duration.ZERO), null), false, new Problems());
     }
 
     @Test

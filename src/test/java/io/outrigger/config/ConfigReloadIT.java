@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.outrigger.snapshot.ReloadResult;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
 import io.outrigger.testing.TestUpstream;

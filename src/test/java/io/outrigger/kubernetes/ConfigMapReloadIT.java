@@ -17,7 +17,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.outrigger.config.ReloadResult;
+import io.outrigger.snapshot.ReloadResult;
 import io.outrigger.testing.Admin;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.ProxyClient;

@@ -16,8 +16,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.outrigger.config.ConfigValidator;
 import io.outrigger.config.OutriggerProperties;
+import io.outrigger.pipeline.OutboundStack;
+import io.outrigger.snapshot.SnapshotCompiler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,7 +128,7 @@ class ManifestsTest {
         new YamlPropertySourceLoader().load("routes", new ByteArrayResource(routes.getData().get("application.yaml").getBytes()))
                 .forEach(environment.getPropertySources()::addFirst);
         OutriggerProperties config = Binder.get(environment).bindOrCreate("outrigger", OutriggerProperties.class);
-        assertThat(ConfigValidator.validate(config)).isEmpty();
+        assertThat(new SnapshotCompiler(OutboundStack.ROUTE_POLICIES).check(config)).isEmpty();
         assertThat(config.routes()).isNotEmpty();
     }
 }

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.outrigger.OutriggerApplication;
-import io.outrigger.config.ReloadResult;
-import io.outrigger.config.SnapshotHolder;
 import io.outrigger.listener.ListenerManager;
+import io.outrigger.snapshot.ReloadResult;
+import io.outrigger.snapshot.SnapshotHolder;
 import org.awaitility.core.ConditionTimeoutException;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;

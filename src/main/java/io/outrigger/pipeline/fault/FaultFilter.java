@@ -16,7 +16,7 @@ public final class FaultFilter implements ProxyFilter {
 
     @Override
     public Mono<Void> filter(ProxyExchange exchange, ProxyFilterChain chain) {
-        FaultPolicy fault = exchange.route().fault();
+        FaultPolicy fault = exchange.route().policy(FaultPolicy.ROUTE);
         if (fault == null) {
             return chain.filter(exchange);
         }

@@ -15,10 +15,11 @@ public final class HeaderRulesFilter implements ProxyFilter {
     @Override
     public Mono<Void> filter(ProxyExchange exchange, ProxyFilterChain chain) {
         Route route = exchange.route();
-        if (route.requestHeaders() != null) {
-            route.requestHeaders().apply(exchange.upstreamHeaders());
+        HeaderRules request = route.policy(HeaderRules.REQUEST);
+        if (request != null) {
+            request.apply(exchange.upstreamHeaders());
         }
-        HeaderRules response = route.responseHeaders();
+        HeaderRules response = route.policy(HeaderRules.RESPONSE);
         if (response != null) {
             exchange.beforeCommit(() -> response.apply(exchange.response().responseHeaders()));
         }

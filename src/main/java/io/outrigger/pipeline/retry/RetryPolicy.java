@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.outrigger.config.OutriggerProperties;
+import io.outrigger.routing.RoutePolicy;
 
 /**
  * Decides whether a failed try is tried again; {@link RetryingCall} executes the decision.
@@ -33,6 +34,32 @@ public final class RetryPolicy {
         this.conservative = conservative;
     }
 
+    /** A route's {@code retries}; a route that has none gets {@link #DEFAULT}, not this. */
+    public static final RoutePolicy<RetryPolicy> ROUTE = (route, path, problems) -> {
+        OutriggerProperties.Retries retries = route.retries();
+        if (retries == null) {
+            return null;
+        }
+        String at = path + ".retries";
+        if (retries.attempts() != null && retries.attempts() < 0) {
+            problems.add(at + ".attempts", "must not be negative");
+        }
+        problems.positive(at + ".per-try-timeout", retries.perTryTimeout());
+        for (int i = 0; i < retries.retriableStatusCodes().size(); i++) {
+            Integer code = retries.retriableStatusCodes().get(i);
+            if (code == null || code < 100 || code > 599) {
+                problems.add(at + ".retriable-status-codes[" + i + "]", "not an HTTP status: " + code);
+            }
+        }
+        try {
+            return compile(retries);
+        } catch (IllegalArgumentException e) {
+            problems.add(at + ".retry-on", e.getMessage());
+            return null;
+        }
+    };
+
+    /** The policy of a route's {@code retries} block, already checked; null: {@link #DEFAULT}. */
     public static RetryPolicy compile(OutriggerProperties.Retries retries) {
         if (retries == null) {
             return DEFAULT;

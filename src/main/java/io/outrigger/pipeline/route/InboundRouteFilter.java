@@ -27,7 +27,7 @@ public final class InboundRouteFilter implements ProxyFilter {
         InetSocketAddress original = exchange.originalDestination();
         if (original != null) {
             // Redirected by iptables: the application port the client meant, on the app address.
-            exchange.upstreamAddress(new InetSocketAddress(exchange.snapshot().inboundAppAddress(), original.getPort()));
+            exchange.upstreamAddress(new InetSocketAddress(exchange.snapshot().inboundApp().getAddress(), original.getPort()));
         }
         return chain.filter(exchange);
     }

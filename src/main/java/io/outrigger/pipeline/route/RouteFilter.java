@@ -3,12 +3,12 @@ package io.outrigger.pipeline.route;
 import java.net.InetSocketAddress;
 
 import io.outrigger.common.ResponseFlag;
-import io.outrigger.config.Snapshot;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilter;
 import io.outrigger.pipeline.ProxyFilterChain;
 import io.outrigger.routing.Route;
+import io.outrigger.snapshot.Snapshot;
 import reactor.core.publisher.Mono;
 
 /**

@@ -5,7 +5,11 @@ import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilter;
 import io.outrigger.pipeline.ProxyFilterChain;
+import io.outrigger.routing.Route;
+import io.outrigger.snapshot.Snapshot;
 import io.outrigger.telemetry.AccessLog;
+import io.outrigger.telemetry.ExchangeRecord;
+import io.outrigger.telemetry.LogFormat;
 import io.outrigger.telemetry.RequestMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +48,23 @@ public final class TelemetryFilter implements ProxyFilter {
             if (signal == SignalType.CANCEL && !exchange.isResponseComplete()) {
                 exchange.addFlag(ResponseFlag.DC);
             }
-            metrics.record(exchange);
-            log.record(exchange);
+            ExchangeRecord outcome = outcome(exchange);
+            metrics.record(outcome);
+            log.record(outcome);
         });
+    }
+
+    /** The exchange as it ended: the one record telemetry reads. */
+    static ExchangeRecord outcome(ProxyExchange exchange) {
+        Snapshot snapshot = exchange.snapshot();
+        Route route = exchange.route();
+        return new ExchangeRecord(exchange.direction(), exchange.startMillis(), System.nanoTime() - exchange.startNanos(),
+                exchange.method(), exchange.pathAndQuery(), exchange.request().protocol(), exchange.status(),
+                exchange.flagBits(), exchange.bytesReceived(), exchange.bytesSent(), exchange.authority(),
+                exchange.upstreamHost(), exchange.cluster(), route == null ? null : route.name(), exchange.requestId(),
+                exchange.peerPrincipal(), exchange.mutualTls(), exchange.grpcStatus(), exchange.retries(),
+                exchange.ejections(), exchange.retryBudgetRefused(),
+                // With no valid config loaded yet, log as the defaults say (text, on).
+                snapshot == null ? LogFormat.TEXT : snapshot.accessLog());
     }
 }

@@ -39,7 +39,8 @@ final class RetryingCall {
     RetryingCall(ProxyExchange exchange, RequestBody body, Backoff backoff) {
         this.exchange = exchange;
         this.body = body;
-        this.policy = exchange.route().retryPolicy();
+        RetryPolicy routed = exchange.route().policy(RetryPolicy.ROUTE);
+        this.policy = routed != null ? routed : RetryPolicy.DEFAULT;
         this.backoff = backoff;
         this.idempotent = RetryPolicy.isIdempotent(exchange.method()) || hasIdempotencyKey(exchange.request().requestHeaders());
     }

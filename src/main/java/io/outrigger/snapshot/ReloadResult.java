@@ -1,4 +1,4 @@
-package io.outrigger.config;
+package io.outrigger.snapshot;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.outrigger.config;
+package io.outrigger.snapshot;
 
 import java.time.Clock;
 import java.util.List;
@@ -8,11 +8,14 @@ import java.util.function.Consumer;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.ClusterManager;
+import io.outrigger.common.Problems;
+import io.outrigger.config.OutriggerProperties;
+import io.outrigger.routing.RoutePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds the live {@link Snapshot} and applies candidates to it: validate, compile, swap in one
+ * Holds the live {@link Snapshot} and applies candidates to it: compile, swap in one
  * volatile write. A candidate with any error is refused whole and the last good snapshot keeps
  * serving; a candidate whose hash equals the live one is skipped. Reloads are serialised, so
  * snapshot versions increase by one with each applied change.
@@ -22,13 +25,16 @@ public final class SnapshotHolder {
     private static final Logger log = LoggerFactory.getLogger(SnapshotHolder.class);
 
     private final ClusterManager clusters;
+    private final SnapshotCompiler compiler;
     private final Clock clock;
     private volatile Snapshot current;
     private volatile ReloadResult lastResult;
     private final List<Consumer<ReloadResult>> listeners = new CopyOnWriteArrayList<>();
 
-    public SnapshotHolder(ClusterManager clusters, Clock clock) {
+    /** @param routePolicies the policies the filters compile for each route, in the order their problems are reported */
+    public SnapshotHolder(ClusterManager clusters, Clock clock, List<RoutePolicy<?>> routePolicies) {
         this.clusters = clusters;
+        this.compiler = new SnapshotCompiler(routePolicies);
         this.clock = clock;
         this.lastResult = new ReloadResult(clock.instant(), "none", ReloadResult.Outcome.UNCHANGED, 0, "", List.of());
     }
@@ -42,30 +48,35 @@ public final class SnapshotHolder {
         return lastResult;
     }
 
-    /** Validates, compiles and, if all is well, publishes {@code candidate}. */
+    /** Compiles {@code candidate} and, if it has no problem, publishes it. */
     public synchronized ReloadResult apply(OutriggerProperties candidate, String source) {
-        List<String> errors = ConfigValidator.validate(candidate);
-        if (!errors.isEmpty()) {
-            return reject(source, errors);
+        Problems problems = new Problems();
+        SnapshotCompiler.Plan plan = compiler.plan(candidate, problems);
+        if (!problems.isEmpty()) {
+            compiler.link(0, "", plan, null, problems);   // for the routes' own problems too
+            return reject(source, problems.list());
         }
         String hash = SnapshotCompiler.hash(candidate);
         Snapshot live = current;
         if (live != null && live.hash().equals(hash)) {
             return record(new ReloadResult(clock.instant(), source, ReloadResult.Outcome.UNCHANGED, live.version(), hash, List.of()));
         }
-        Map<String, Cluster> prepared = clusters.prepare(SnapshotCompiler.clusterConfigs(candidate));
-        Snapshot next;
-        try {
-            next = SnapshotCompiler.compile(live == null ? 1 : live.version() + 1, hash, candidate, prepared);
-        } catch (RuntimeException e) {
+        Map<String, Cluster> prepared = clusters.prepare(plan.clusters());
+        Snapshot next = compiler.link(live == null ? 1 : live.version() + 1, hash, plan, prepared, problems);
+        if (next == null) {
             clusters.discard(prepared);
-            return reject(source, List.of(e instanceof IllegalArgumentException ? e.getMessage() : "outrigger: cannot compile: " + e));
+            return reject(source, problems.list());
         }
         current = next;
         clusters.commit(prepared);
         log.info("config applied from {}: version {}, hash {}, {} routes, {} clusters", source,
                 next.version(), hash, next.outbound().routes().size(), next.clusters().size());
         return record(new ReloadResult(clock.instant(), source, ReloadResult.Outcome.APPLIED, next.version(), hash, List.of()));
+    }
+
+    /** The problems {@code candidate} would be refused for, without building anything. */
+    public List<String> check(OutriggerProperties candidate) {
+        return compiler.check(candidate);
     }
 
     /** Records a candidate refused before it could be bound (unreadable file, bad YAML, bad value). */

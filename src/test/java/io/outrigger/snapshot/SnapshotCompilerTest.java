@@ -1,9 +1,11 @@
-package io.outrigger.config;
+package io.outrigger.snapshot;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.outrigger.config.OutriggerProperties;
+import io.outrigger.pipeline.OutboundStack;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -11,7 +13,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every error names the property the user wrote; a valid tree has none. */
-class ConfigValidatorTest {
+class SnapshotCompilerTest {
 
     static List<String> errors(String... keyValues) {
         Map<String, String> properties = new LinkedHashMap<>();
@@ -24,7 +26,7 @@ class ConfigValidatorTest {
         }
         OutriggerProperties config = new Binder(new MapConfigurationPropertySource(properties))
                 .bindOrCreate("outrigger", OutriggerProperties.class);
-        return ConfigValidator.validate(config);
+        return new SnapshotCompiler(OutboundStack.ROUTE_POLICIES).check(config);
     }
 
     @Test

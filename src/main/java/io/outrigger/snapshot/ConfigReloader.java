@@ -1,7 +1,9 @@
-package io.outrigger.config;
+package io.outrigger.snapshot;
 
 import java.util.List;
 
+import io.outrigger.config.ConfigBinding;
+import io.outrigger.config.InvalidConfigException;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.context.refresh.ContextRefresher;

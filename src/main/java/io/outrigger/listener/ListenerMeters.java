@@ -1,0 +1,26 @@
+package io.outrigger.listener;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.outrigger.telemetry.MeterCatalog;
+
+/** Open downstream connections per listener. */
+public final class ListenerMeters implements MeterBinder {
+
+    private final ListenerManager listeners;
+
+    public ListenerMeters(ListenerManager listeners) {
+        this.listeners = listeners;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (ListenerManager.Listener listener : new ListenerManager.Listener[] {listeners.outbound(), listeners.inbound()}) {
+            Gauge.builder(MeterCatalog.ACTIVE_CONNECTIONS, listener, ListenerManager.Listener::activeConnections)
+                    .description("Open downstream connections on a listener")
+                    .tag(MeterCatalog.LISTENER, listener.name())
+                    .register(registry);
+        }
+    }
+}

@@ -9,6 +9,7 @@ import io.outrigger.interception.OriginalDestination;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilterChain;
+import io.outrigger.pipeline.ServerExchange;
 import io.outrigger.protocol.ProtocolSniffer;
 import io.outrigger.snapshot.Snapshot;
 import io.outrigger.snapshot.SnapshotHolder;
@@ -47,7 +48,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         response.withConnection(connection -> channel[0] = connection.channel());
         Snapshot snapshot = snapshots.current();
         int loop = loops.indexOf(channel[0].eventLoop());
-        ProxyExchange exchange = new ProxyExchange(direction, request, response, snapshot, loop,
+        ProxyExchange exchange = new ServerExchange(direction, request, response, snapshot, loop,
                 loops.scheduler(loop), ConnectionSetup.originalDestination(channel[0], originalDestination));
         if (direction == Direction.INBOUND) {
             exchange.downstreamPeer(Peer.of(channel[0]));

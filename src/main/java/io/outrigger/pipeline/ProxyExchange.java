@@ -1,17 +1,15 @@
 package io.outrigger.pipeline;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.common.Direction;
-import io.outrigger.common.ResponseFlag;
 import io.outrigger.routing.Route;
 import io.outrigger.snapshot.Snapshot;
 import io.outrigger.tls.Peer;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -21,12 +19,16 @@ import reactor.netty.http.server.HttpServerResponse;
  * snapshot is fixed when the exchange is created, so a reload midway changes nothing for it.
  * An exchange is confined to its connection's event loop (its upstream connections and timers
  * live there too); its fields need no synchronisation.
+ *
+ * <p>This class holds the request's state; the downstream connection is behind the few abstract
+ * methods, which {@link ServerExchange} implements on Reactor Netty. A test double implements them
+ * to run a filter without a connection.
  */
-public final class ProxyExchange {
+public abstract class ProxyExchange extends ExchangeOutcome {
 
     private final Direction direction;
-    private final HttpServerRequest request;
-    private final HttpServerResponse response;
+    private final String method;
+    private final HttpHeaders requestHeaders;
     private final Snapshot snapshot;
     private final int loop;
     private final Scheduler scheduler;
@@ -39,32 +41,25 @@ public final class ProxyExchange {
     private String requestId;
     private Route route;
     private Cluster cluster;
-    private String upstreamHost;
     private Peer downstreamPeer;
     private Peer upstreamPeer;
     private InetSocketAddress upstreamAddress;
-    private int status;
-    private int flags;
-    private int grpcStatus = -1;
-    private int retries;
-    private int ejections;
-    private boolean retryRefused;
-    private long bytesReceived;
-    private long bytesSent;
-    private List<Runnable> beforeCommit;
-    private boolean responseComplete;
 
-    public ProxyExchange(Direction direction, HttpServerRequest request, HttpServerResponse response, Snapshot snapshot,
+    /**
+     * @param uri            the request-target as the client sent it
+     * @param requestHeaders the request's headers as the client sent them
+     */
+    protected ProxyExchange(Direction direction, String method, String uri, HttpHeaders requestHeaders, Snapshot snapshot,
             int loop, Scheduler scheduler, InetSocketAddress originalDestination) {
         this.direction = direction;
-        this.request = request;
-        this.response = response;
+        this.method = method;
+        this.requestHeaders = requestHeaders;
         this.snapshot = snapshot;
         this.loop = loop;
         this.scheduler = scheduler;
         this.originalDestination = originalDestination;
-        this.target = RequestTarget.of(request);
-        this.upstreamHeaders = HopByHop.copyForUpstream(request.requestHeaders());
+        this.target = RequestTarget.of(uri, requestHeaders.get(HttpHeaderNames.HOST));
+        this.upstreamHeaders = HopByHop.copyForUpstream(requestHeaders);
         if (target.absoluteForm()) {
             // RFC 9112 section 3.2.2: a proxy replaces Host with the absolute target's authority.
             upstreamHeaders.set(HttpHeaderNames.HOST, target.authority());
@@ -75,12 +70,30 @@ public final class ProxyExchange {
         return direction;
     }
 
-    public HttpServerRequest request() {
-        return request;
-    }
+    /** The downstream request, for the filter that streams its body upstream. */
+    public abstract HttpServerRequest request();
 
-    public HttpServerResponse response() {
-        return response;
+    /** The downstream response, for the filter that relays the upstream's. */
+    public abstract HttpServerResponse response();
+
+    /** The protocol the client spoke ({@code HTTP/1.1}). */
+    public abstract String protocol();
+
+    /** The headers of the response going downstream, relayed or local; changeable until it is committed. */
+    public abstract HttpHeaders responseHeaders();
+
+    /** Whether the response's status and headers have gone downstream already. */
+    public abstract boolean responseStarted();
+
+    /** Writes a local reply, plain text (see {@link LocalReply}); the response has not started. */
+    protected abstract Mono<Void> writeLocalReply(int status, byte[] body);
+
+    /** Closes the downstream connection: the only honest signal once a response has started. */
+    protected abstract void abortDownstream();
+
+    /** The request's headers as the client sent them. */
+    public HttpHeaders requestHeaders() {
+        return requestHeaders;
     }
 
     /** The configuration this request runs on, from its first filter to its last byte. */
@@ -104,7 +117,7 @@ public final class ProxyExchange {
     }
 
     public String method() {
-        return request.method().name();
+        return method;
     }
 
     /** The authority the request names (Host header, or the authority of an absolute-form target). */
@@ -205,115 +218,5 @@ public final class ProxyExchange {
             return downstreamPeer != null;
         }
         return cluster != null && cluster.spec().peers().mutual();
-    }
-
-    public String upstreamHost() {
-        return upstreamHost;
-    }
-
-    public void upstreamHost(String upstreamHost) {
-        this.upstreamHost = upstreamHost;
-    }
-
-    /** The status sent downstream; 0 while none was. */
-    public int status() {
-        return status;
-    }
-
-    public void status(int status) {
-        this.status = status;
-    }
-
-    public void addFlag(ResponseFlag flag) {
-        flags |= flag.bit();
-    }
-
-    public boolean hasFlag(ResponseFlag flag) {
-        return (flags & flag.bit()) != 0;
-    }
-
-    public String flags() {
-        return ResponseFlag.format(flags);
-    }
-
-    /** The flags as a bit set, for lookups that must not build a string. */
-    public int flagBits() {
-        return flags;
-    }
-
-    /** The gRPC status the response carried in its headers, or -1. */
-    public int grpcStatus() {
-        return grpcStatus;
-    }
-
-    public void grpcStatus(int grpcStatus) {
-        this.grpcStatus = grpcStatus;
-    }
-
-    public int retries() {
-        return retries;
-    }
-
-    public void retried() {
-        retries++;
-    }
-
-    /** Endpoints this exchange's answers got ejected by outlier detection (0 or 1, nearly always). */
-    public int ejections() {
-        return ejections;
-    }
-
-    public void ejected() {
-        ejections++;
-    }
-
-    /** Whether a retry was refused because the cluster's retry budget was spent. */
-    public boolean retryBudgetRefused() {
-        return retryRefused;
-    }
-
-    public void refuseRetryByBudget() {
-        retryRefused = true;
-    }
-
-    public long bytesReceived() {
-        return bytesReceived;
-    }
-
-    public void addBytesReceived(long bytes) {
-        bytesReceived += bytes;
-    }
-
-    public long bytesSent() {
-        return bytesSent;
-    }
-
-    public void addBytesSent(long bytes) {
-        bytesSent += bytes;
-    }
-
-    /** The whole response, last byte included, has been handed to the downstream connection. */
-    public void responseComplete() {
-        responseComplete = true;
-    }
-
-    public boolean isResponseComplete() {
-        return responseComplete;
-    }
-
-    /** Runs {@code action} just before the response status and headers are written downstream. */
-    public void beforeCommit(Runnable action) {
-        if (beforeCommit == null) {
-            beforeCommit = new ArrayList<>(2);
-        }
-        beforeCommit.add(action);
-    }
-
-    /** Called once by whoever writes the response headers. */
-    public void commit(int status) {
-        this.status = status;
-        if (beforeCommit != null) {
-            beforeCommit.forEach(Runnable::run);
-        }
     }
 }

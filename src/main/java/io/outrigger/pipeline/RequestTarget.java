@@ -1,7 +1,5 @@
 package io.outrigger.pipeline;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * The request-target split once into what routing and forwarding need. Handles the origin form
@@ -25,9 +23,9 @@ record RequestTarget(String authority, String path, String pathAndQuery, boolean
         return !absoluteForm || authority != null && !authority.isEmpty();
     }
 
-    static RequestTarget of(HttpServerRequest request) {
-        String uri = request.uri();
-        String authority = request.requestHeaders().get(HttpHeaderNames.HOST);
+    /** @param host the Host header, or null */
+    static RequestTarget of(String uri, String host) {
+        String authority = host;
         String pathAndQuery = uri;
         boolean absolute = false;
         int schemeEnd = uri.indexOf("://");

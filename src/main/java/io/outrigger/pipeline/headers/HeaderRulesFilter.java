@@ -21,7 +21,7 @@ public final class HeaderRulesFilter implements ProxyFilter {
         }
         HeaderRules response = route.policy(HeaderRules.RESPONSE);
         if (response != null) {
-            exchange.beforeCommit(() -> response.apply(exchange.response().responseHeaders()));
+            exchange.beforeCommit(() -> response.apply(exchange.responseHeaders()));
         }
         return chain.filter(exchange);
     }

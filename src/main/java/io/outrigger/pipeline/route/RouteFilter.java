@@ -26,7 +26,7 @@ public final class RouteFilter implements ProxyFilter {
             return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route: no valid configuration has been loaded");
         }
         Route route = snapshot.outbound().find(exchange.authority(), exchange.method(), exchange.path(),
-                exchange.request().requestHeaders());
+                exchange.requestHeaders());
         if (route == null) {
             InetSocketAddress original = exchange.originalDestination();
             if (original == null || snapshot.registryOnly()) {

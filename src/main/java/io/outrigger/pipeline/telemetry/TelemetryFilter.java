@@ -59,7 +59,7 @@ public final class TelemetryFilter implements ProxyFilter {
         Snapshot snapshot = exchange.snapshot();
         Route route = exchange.route();
         return new ExchangeRecord(exchange.direction(), exchange.startMillis(), System.nanoTime() - exchange.startNanos(),
-                exchange.method(), exchange.pathAndQuery(), exchange.request().protocol(), exchange.status(),
+                exchange.method(), exchange.pathAndQuery(), exchange.protocol(), exchange.status(),
                 exchange.flagBits(), exchange.bytesReceived(), exchange.bytesSent(), exchange.authority(),
                 exchange.upstreamHost(), exchange.cluster(), route == null ? null : route.name(), exchange.requestId(),
                 exchange.peerPrincipal(), exchange.mutualTls(), exchange.grpcStatus(), exchange.retries(),

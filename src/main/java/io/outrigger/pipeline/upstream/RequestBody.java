@@ -28,7 +28,7 @@ public final class RequestBody {
 
     RequestBody(ProxyExchange exchange) {
         this.exchange = exchange;
-        HttpHeaders headers = exchange.request().requestHeaders();
+        HttpHeaders headers = exchange.requestHeaders();
         String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
         // The decoder has already refused malformed or conflicting framing headers.
         long length = contentLength == null ? -1 : Long.parseLong(contentLength.trim());

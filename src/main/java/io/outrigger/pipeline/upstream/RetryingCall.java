@@ -42,7 +42,7 @@ final class RetryingCall {
         RetryPolicy routed = exchange.route().policy(RetryPolicy.ROUTE);
         this.policy = routed != null ? routed : RetryPolicy.DEFAULT;
         this.backoff = backoff;
-        this.idempotent = RetryPolicy.isIdempotent(exchange.method()) || hasIdempotencyKey(exchange.request().requestHeaders());
+        this.idempotent = RetryPolicy.isIdempotent(exchange.method()) || hasIdempotencyKey(exchange.requestHeaders());
     }
 
     Mono<UpstreamResponse> execute() {

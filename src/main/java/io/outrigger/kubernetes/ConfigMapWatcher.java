@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outrigger.snapshot.ConfigReloader;
 import io.outrigger.snapshot.SnapshotHolder;
@@ -65,12 +64,8 @@ final class ConfigMapWatcher implements ApplicationListener<ApplicationReadyEven
         this.source = source;
         this.reloader = reloader;
         this.holder = holder;
-        this.failures = Counter.builder(MeterCatalog.CONFIGMAP_WATCH_FAILURES)
-                .description("Failed lists of the routes ConfigMap and lost watches on it; each is retried with backoff")
-                .register(registry);
-        Gauge.builder(MeterCatalog.CONFIGMAP_WATCH_CONNECTED, this, w -> w.watching() ? 1 : 0)
-                .description("1 while the watch on the routes ConfigMap is open")
-                .register(registry);
+        this.failures = MeterCatalog.CONFIGMAP_WATCH_FAILURES.counter().register(registry);
+        MeterCatalog.CONFIGMAP_WATCH_CONNECTED.gauge(this, w -> w.watching() ? 1 : 0).register(registry);
         this.informer = client.configMaps().inNamespace(namespace).withName(name).runnableInformer(0);
         informer.exceptionHandler((started, error) -> {
             failures.increment();

@@ -71,12 +71,10 @@ final class ConnectionSetup {
         this.fallback = fallback;
         this.mtls = mtls;
         String listener = direction.name().toLowerCase();
-        this.refusedPlaintext = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
-                .description("Connections refused before any proxying, by reason")
-                .tag(MeterCatalog.LISTENER, listener).tag("reason", "plaintext_in_strict_mode").register(registry);
-        this.deniedTcp = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
-                .description("Connections refused before any proxying, by reason")
-                .tag(MeterCatalog.LISTENER, listener).tag("reason", "rbac").register(registry);
+        this.refusedPlaintext = MeterCatalog.CONNECTIONS_REFUSED.counter()
+                .tag(MeterCatalog.LISTENER, listener).tag(MeterCatalog.REASON, "plaintext_in_strict_mode").register(registry);
+        this.deniedTcp = MeterCatalog.CONNECTIONS_REFUSED.counter()
+                .tag(MeterCatalog.LISTENER, listener).tag(MeterCatalog.REASON, "rbac").register(registry);
     }
 
     /** Runs as the connection is registered, before it is active. */

@@ -167,14 +167,11 @@ public final class ListenerManager implements SmartLifecycle {
             ConnectionSetup setup = new ConnectionSetup(direction, snapshots, originalDestination, tcpProxy, tcpMetrics,
                     limits, () -> ListenerPlan.fallback(fallbackConfig.get(), direction), mtls, registry);
             RejectedRequests rejected = new RejectedRequests(registry, name());
-            Counter headersTimeouts = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
-                    .description("Connections refused before any proxying, by reason")
-                    .tag(MeterCatalog.LISTENER, name()).tag("reason", "request_headers_timeout").register(registry);
-            Counter overflow = Counter.builder(MeterCatalog.CONNECTIONS_REFUSED)
-                    .description("Connections refused before any proxying, by reason")
-                    .tag(MeterCatalog.LISTENER, name()).tag("reason", "overflow").register(registry);
-            Counter idleCloses = Counter.builder(MeterCatalog.IDLE_TIMEOUTS)
-                    .description("Keep-alive connections closed after idling for idle-timeout")
+            Counter headersTimeouts = MeterCatalog.CONNECTIONS_REFUSED.counter()
+                    .tag(MeterCatalog.LISTENER, name()).tag(MeterCatalog.REASON, "request_headers_timeout").register(registry);
+            Counter overflow = MeterCatalog.CONNECTIONS_REFUSED.counter()
+                    .tag(MeterCatalog.LISTENER, name()).tag(MeterCatalog.REASON, "overflow").register(registry);
+            Counter idleCloses = MeterCatalog.IDLE_TIMEOUTS.counter()
                     .tag(MeterCatalog.LISTENER, name()).register(registry);
             ConnectionTimeouts.Settings timeouts = new ConnectionTimeouts.Settings(limits.idleTimeout(),
                     limits.requestHeadersTimeout(), idleCloses, headersTimeouts, rejected);

@@ -1,6 +1,5 @@
 package io.outrigger.listener;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.outrigger.telemetry.MeterCatalog;
@@ -17,8 +16,7 @@ public final class ListenerMeters implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         for (ListenerManager.Listener listener : new ListenerManager.Listener[] {listeners.outbound(), listeners.inbound()}) {
-            Gauge.builder(MeterCatalog.ACTIVE_CONNECTIONS, listener, ListenerManager.Listener::activeConnections)
-                    .description("Open downstream connections on a listener")
+            MeterCatalog.ACTIVE_CONNECTIONS.gauge(listener, ListenerManager.Listener::activeConnections)
                     .tag(MeterCatalog.LISTENER, listener.name())
                     .register(registry);
         }

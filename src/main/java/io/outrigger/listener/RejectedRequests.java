@@ -36,8 +36,7 @@ final class RejectedRequests {
     }
 
     private static Counter counter(MeterRegistry registry, String listener, String status) {
-        return Counter.builder(MeterCatalog.REQUESTS_REJECTED)
-                .description("Requests the HTTP decoder refused, by the status they were answered with")
-                .tag(MeterCatalog.LISTENER, listener).tag("response_code", status).register(registry);
+        return MeterCatalog.REQUESTS_REJECTED.counter()
+                .tag(MeterCatalog.LISTENER, listener).tag(MeterCatalog.RESPONSE_CODE, status).register(registry);
     }
 }

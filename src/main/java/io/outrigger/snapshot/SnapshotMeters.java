@@ -1,7 +1,6 @@
 package io.outrigger.snapshot;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.outrigger.telemetry.MeterCatalog;
@@ -19,8 +18,7 @@ public final class SnapshotMeters implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         Counter[] reloads = new Counter[ReloadResult.Outcome.values().length];
         for (ReloadResult.Outcome outcome : ReloadResult.Outcome.values()) {
-            reloads[outcome.ordinal()] = Counter.builder(MeterCatalog.CONFIG_RELOADS)
-                    .description("Configuration reload attempts, by result")
+            reloads[outcome.ordinal()] = MeterCatalog.CONFIG_RELOADS.counter()
                     .tag(MeterCatalog.RESULT, outcome.name().toLowerCase())
                     .register(registry);
         }
@@ -29,9 +27,7 @@ public final class SnapshotMeters implements MeterBinder {
             reloads[snapshots.lastResult().outcome().ordinal()].increment();
         }
         snapshots.onReload(result -> reloads[result.outcome().ordinal()].increment());
-        Gauge.builder(MeterCatalog.CONFIG_VERSION, snapshots, SnapshotMeters::version)
-                .description("Version of the live route-table snapshot (0: none loaded)")
-                .register(registry);
+        MeterCatalog.CONFIG_VERSION.gauge(snapshots, SnapshotMeters::version).register(registry);
     }
 
     private static double version(SnapshotHolder holder) {

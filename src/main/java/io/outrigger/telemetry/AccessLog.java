@@ -10,7 +10,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.AsyncAppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.slf4j.LoggerFactory;
@@ -82,9 +81,7 @@ public final class AccessLog implements AutoCloseable, MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        FunctionCounter.builder(MeterCatalog.ACCESS_LOG_DROPPED, this, AccessLog::dropped)
-                .description("Access-log lines dropped because stdout could not keep up")
-                .register(registry);
+        MeterCatalog.ACCESS_LOG_DROPPED.functionCounter(this, AccessLog::dropped).register(registry);
     }
 
     /** Lines lost because stdout could not keep up. */

@@ -143,15 +143,10 @@ public final class RequestMetrics {
         Family(Tags tags) {
             this.tags = tags;
             String cluster = tags.stream().filter(t -> t.getKey().equals(DESTINATION_CLUSTER)).findFirst().orElseThrow().getValue();
-            this.retries = Counter.builder(RETRIES).description("Retries sent to a cluster, the keep-alive race retry included")
-                    .tag(CLUSTER, cluster).register(registry);
-            this.overflows = Counter.builder(OVERFLOWS).description("Requests refused because a cluster's connection pool was full")
-                    .tag(CLUSTER, cluster).register(registry);
-            this.ejections = Counter.builder(EJECTIONS).description("Endpoints ejected by outlier detection")
-                    .tag(CLUSTER, cluster).register(registry);
-            this.retriesRefused = Counter.builder(RETRIES_REFUSED)
-                    .description("Retries not made because the cluster's retry budget (20% of requests in flight, at least 3) was spent")
-                    .tag(CLUSTER, cluster).register(registry);
+            this.retries = RETRIES.counter().tag(CLUSTER, cluster).register(registry);
+            this.overflows = OVERFLOWS.counter().tag(CLUSTER, cluster).register(registry);
+            this.ejections = EJECTIONS.counter().tag(CLUSTER, cluster).register(registry);
+            this.retriesRefused = RETRIES_REFUSED.counter().tag(CLUSTER, cluster).register(registry);
         }
 
         Outcome outcome(int status, int flags, int grpcStatus) {
@@ -180,10 +175,10 @@ public final class RequestMetrics {
         private final DistributionSummary responseBytes;
 
         Outcome(Tags tags) {
-            this.requests = Counter.builder(REQUESTS).description("Requests, by outcome").tags(tags).register(registry);
-            this.duration = histogram(REQUEST_DURATION, "Request duration", tags).baseUnit(REQUEST_DURATION_UNIT).register(registry);
-            this.requestBytes = histogram(REQUEST_BYTES, "Request body sizes", tags).register(registry);
-            this.responseBytes = histogram(RESPONSE_BYTES, "Response body sizes", tags).register(registry);
+            this.requests = REQUESTS.counter().tags(tags).register(registry);
+            this.duration = REQUEST_DURATION.histogram().tags(tags).register(registry);
+            this.requestBytes = REQUEST_BYTES.histogram().tags(tags).register(registry);
+            this.responseBytes = RESPONSE_BYTES.histogram().tags(tags).register(registry);
         }
 
         void remove() {
@@ -199,9 +194,5 @@ public final class RequestMetrics {
             requestBytes.record(received);
             responseBytes.record(sent);
         }
-    }
-
-    private static DistributionSummary.Builder histogram(String name, String description, Tags tags) {
-        return DistributionSummary.builder(name).description(description).tags(tags).serviceLevelObjectives(ISTIO_BUCKETS);
     }
 }

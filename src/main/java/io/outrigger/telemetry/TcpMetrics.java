@@ -88,11 +88,9 @@ public final class TcpMetrics {
 
         Meters(Tags tags) {
             this.tags = tags.and(RESPONSE_FLAGS, "-");
-            this.opened = Counter.builder(TCP_OPENED).description("TCP connections opened").tags(this.tags).register(registry);
-            this.sent = Counter.builder(TCP_SENT_BYTES).description("Bytes sent to the downstream (the response direction)")
-                    .tags(this.tags).register(registry);
-            this.received = Counter.builder(TCP_RECEIVED_BYTES).description("Bytes received from the downstream (the request direction)")
-                    .tags(this.tags).register(registry);
+            this.opened = TCP_OPENED.counter().tags(this.tags).register(registry);
+            this.sent = TCP_SENT_BYTES.counter().tags(this.tags).register(registry);
+            this.received = TCP_RECEIVED_BYTES.counter().tags(this.tags).register(registry);
         }
 
         public void opened() {
@@ -114,8 +112,7 @@ public final class TcpMetrics {
             }
             Counter counter = closed.get(flags);
             if (counter == null) {
-                counter = closed.computeIfAbsent(flags, f -> Counter.builder(TCP_CLOSED).description("TCP connections closed")
-                        .tags(tags.and(RESPONSE_FLAGS, ResponseFlag.format(f))).register(registry));
+                counter = closed.computeIfAbsent(flags, f -> TCP_CLOSED.counter().tags(tags.and(RESPONSE_FLAGS, ResponseFlag.format(f))).register(registry));
             }
             counter.increment();
         }

@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
@@ -77,9 +76,7 @@ public final class MutualTls implements AutoCloseable {
         this.handshakeFailuresOutbound = handshakeFailures(registry, Direction.OUTBOUND);
         this.rotationsApplied = rotations(registry, "applied");
         this.rotationsRejected = rotations(registry, "rejected");
-        Gauge.builder(MeterCatalog.TLS_CERTIFICATE_EXPIRY, this, MutualTls::expirySeconds)
-                .description("When the pod's certificate expires, seconds since the epoch (0: none loaded)")
-                .baseUnit("seconds").register(registry);
+        MeterCatalog.TLS_CERTIFICATE_EXPIRY.gauge(this, MutualTls::expirySeconds).register(registry);
         if (!files.configured()) {
             this.watcher = null;
             return;
@@ -261,12 +258,12 @@ public final class MutualTls implements AutoCloseable {
     }
 
     private static Counter handshakeFailures(MeterRegistry registry, Direction direction) {
-        return Counter.builder(MeterCatalog.TLS_HANDSHAKE_FAILURES).description("Failed mTLS handshakes")
-                .tag("direction", direction.name().toLowerCase()).register(registry);
+        return MeterCatalog.TLS_HANDSHAKE_FAILURES.counter()
+                .tag(MeterCatalog.DIRECTION, direction.name().toLowerCase()).register(registry);
     }
 
     private static Counter rotations(MeterRegistry registry, String result) {
-        return Counter.builder(MeterCatalog.TLS_IDENTITY_LOADS).description("Identity loads, at start and on rotation")
+        return MeterCatalog.TLS_IDENTITY_LOADS.counter()
                 .tag(MeterCatalog.RESULT, result).register(registry);
     }
 

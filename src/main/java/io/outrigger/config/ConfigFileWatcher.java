@@ -1,10 +1,7 @@
 package io.outrigger.config;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,8 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.zip.CRC32;
 
+import io.outrigger.common.SettledFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.origin.Origin;
@@ -28,8 +25,8 @@ import org.springframework.core.io.Resource;
 /**
  * Watches the files Spring Boot loaded the configuration from and reloads when one changes,
  * whether it was written in place or replaced by a rename or a symlink swap (editors and the
- * kubelet do both). It compares file contents, polled a few times a second, which sees all three
- * alike; a change is applied once two polls agree, so a half-written file is not read.
+ * kubelet do both), by their contents polled a few times a second ({@link SettledFiles}, as the
+ * pod's identity files are watched).
  */
 public final class ConfigFileWatcher implements SmartLifecycle {
 
@@ -44,9 +41,7 @@ public final class ConfigFileWatcher implements SmartLifecycle {
         return thread;
     });
     private volatile boolean running;
-    private List<Path> files = List.of();
-    private long[] applied = new long[0];
-    private long[] pending;
+    private SettledFiles files = new SettledFiles(List.of());
 
     /** @param reload re-reads the configuration; told which files changed */
     public ConfigFileWatcher(ConfigurableEnvironment environment, Consumer<String> reload) {
@@ -56,33 +51,18 @@ public final class ConfigFileWatcher implements SmartLifecycle {
 
     @Override
     public void start() {
-        files = configFiles(environment);
-        applied = fingerprints(files);
-        log.info("watching configuration files {}", files);
+        files = new SettledFiles(configFiles(environment));
+        log.info("watching configuration files {}", files.files());
         poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
         running = true;
     }
 
     private void poll() {
         try {
-            long[] now = fingerprints(files);
-            if (Arrays.equals(now, applied)) {
-                pending = null;
-                return;
+            List<Path> changed = files.changed();
+            if (!changed.isEmpty()) {
+                reload.accept("file " + changed);
             }
-            if (!Arrays.equals(now, pending)) {
-                pending = now;
-                return;
-            }
-            List<Path> changed = new ArrayList<>();
-            for (int i = 0; i < files.size(); i++) {
-                if (now[i] != applied[i]) {
-                    changed.add(files.get(i));
-                }
-            }
-            pending = null;
-            applied = now;
-            reload.accept("file " + changed);
         } catch (RuntimeException e) {
             log.warn("configuration watch failed, will retry: {}", e.toString());
         }
@@ -121,21 +101,6 @@ public final class ConfigFileWatcher implements SmartLifecycle {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /** A checksum per file, reading through symlinks; -1 for a file that cannot be read right now. */
-    private static long[] fingerprints(List<Path> files) {
-        long[] result = new long[files.size()];
-        for (int i = 0; i < result.length; i++) {
-            try {
-                CRC32 crc = new CRC32();
-                crc.update(Files.readAllBytes(files.get(i)));
-                result[i] = crc.getValue();
-            } catch (IOException e) {
-                result[i] = -1;
-            }
-        }
-        return result;
     }
 
     @Override

@@ -1,19 +1,10 @@
 package io.outrigger.tls;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
 
@@ -32,11 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pod's identity as TLS contexts, kept current. The certificate, key and trust bundle files
- * are checked every second; when their contents change (and two checks agree, so a file being
- * written is not read half-way), the identity is loaded and checked again and, if good, new
- * contexts replace the old in one write: new handshakes use them, open connections are untouched.
- * A rotation that fails keeps the previous identity while it is valid.
+ * The pod's identity as TLS contexts, kept current: each identity {@link IdentityFiles} loads gets
+ * new contexts, which replace the old in one write: new handshakes use them, open connections are
+ * untouched.
  */
 public final class MutualTls implements AutoCloseable {
 
@@ -56,15 +45,8 @@ public final class MutualTls implements AutoCloseable {
     private final SslProvider provider;
     private final Counter handshakeFailuresInbound;
     private final Counter handshakeFailuresOutbound;
-    private final Counter rotationsApplied;
-    private final Counter rotationsRejected;
-    private final ScheduledExecutorService watcher;
+    private final IdentityFiles identityFiles;
     private volatile State state;
-    private volatile String error;
-    private String seenDigest;
-    private String loadedDigest;
-    private Instant failedAt;
-    private static final java.time.Duration RETRY_FAILED = java.time.Duration.ofSeconds(30);
 
     public MutualTls(OutriggerProperties.Tls files, Clock clock, MeterRegistry registry) {
         this.files = files;
@@ -74,18 +56,16 @@ public final class MutualTls implements AutoCloseable {
         this.provider = files.configured() && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         this.handshakeFailuresInbound = handshakeFailures(registry, Direction.INBOUND);
         this.handshakeFailuresOutbound = handshakeFailures(registry, Direction.OUTBOUND);
-        this.rotationsApplied = rotations(registry, "applied");
-        this.rotationsRejected = rotations(registry, "rejected");
         MeterCatalog.TLS_CERTIFICATE_EXPIRY.gauge(this, MutualTls::expirySeconds).register(registry);
         if (!files.configured()) {
-            this.watcher = null;
+            this.identityFiles = null;
             return;
         }
         log.info("mutual TLS: identity from {}, {}, {}; TLS by {}", files.certChain(), files.privateKey(),
                 files.trustBundle(), provider == SslProvider.OPENSSL ? "BoringSSL" : "the JDK");
-        check();
-        this.watcher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("outrigger-tls-files").factory());
-        watcher.scheduleWithFixedDelay(this::checkSafely, 1, 1, TimeUnit.SECONDS);
+        this.identityFiles = new IdentityFiles(files, clock, registry, identity -> state = new State(identity,
+                serverContext(identity, provider, Alpn.HTTP, Alpn.TCP), serverContext(identity, SslProvider.JDK, Alpn.TCP),
+                new ConcurrentHashMap<>()));
     }
 
     /** Which TLS implementation the contexts use: {@code BoringSSL} or {@code JDK}. */
@@ -106,7 +86,7 @@ public final class MutualTls implements AutoCloseable {
 
     /** Why the identity is not (or no longer) what the files say, or null when all is well. */
     public String error() {
-        return error;
+        return identityFiles == null ? null : identityFiles.error();
     }
 
     /** Whether the live identity can be used at this moment (loaded and not expired). */
@@ -154,45 +134,6 @@ public final class MutualTls implements AutoCloseable {
         (direction == Direction.INBOUND ? handshakeFailuresInbound : handshakeFailuresOutbound).increment();
     }
 
-    /** Loads the files if their contents changed and have settled. Runs on the watcher thread (and once at start). */
-    synchronized void check() {
-        String digest = digest();
-        boolean changedSinceLastCheck = !digest.equals(seenDigest);
-        seenDigest = digest;
-        // Files that failed are tried again now and then: "not valid yet" turns valid with time.
-        boolean retryFailure = failedAt != null && digest.equals(loadedDigest)
-                && clock.instant().isAfter(failedAt.plus(RETRY_FAILED));
-        if (!retryFailure && (digest.equals(loadedDigest) || loadedDigest != null && changedSinceLastCheck)) {
-            return;   // unchanged, or still changing: load once two checks agree
-        }
-        loadedDigest = digest;   // a bad set of files is tried once, then again only when it changes
-        try {
-            WorkloadIdentity identity = WorkloadIdentity.load(files, clock.instant());
-            state = new State(identity, serverContext(identity, provider, Alpn.HTTP, Alpn.TCP),
-                    serverContext(identity, SslProvider.JDK, Alpn.TCP), new ConcurrentHashMap<>());
-            error = null;
-            failedAt = null;
-            rotationsApplied.increment();
-            log.info("mutual TLS: identity {} loaded (serial {}, valid until {})", identity.spiffeId(),
-                    identity.leaf().getSerialNumber().toString(16), identity.notAfter());
-        } catch (RuntimeException e) {
-            error = e.getMessage();
-            failedAt = clock.instant();
-            rotationsRejected.increment();
-            log.error("mutual TLS: identity not loaded, {}: {}", state == null ? "no identity to serve with"
-                    : "the previous one (" + state.identity().spiffeId() + ") stays", e.getMessage());
-        }
-    }
-
-    /** A scheduled task that throws is never run again: nothing may escape. */
-    private void checkSafely() {
-        try {
-            check();
-        } catch (RuntimeException e) {
-            log.error("mutual TLS: checking the identity files failed", e);
-        }
-    }
-
     private SslContext serverContext(WorkloadIdentity identity, SslProvider with, String... alpn) {
         try {
             return SslContextBuilder.forServer(identity.key(), identity.chain())
@@ -235,23 +176,6 @@ public final class MutualTls implements AutoCloseable {
                 ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, protocols);
     }
 
-    /** SHA-256 over the three files' contents (following symlinks), or of the error reading them. */
-    private String digest() {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String file : new String[] {files.certChain(), files.privateKey(), files.trustBundle()}) {
-                try {
-                    sha.update(file == null ? new byte[0] : Files.readAllBytes(Path.of(file)));
-                } catch (IOException e) {
-                    sha.update(e.toString().getBytes());
-                }
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private double expirySeconds() {
         WorkloadIdentity identity = identity();
         return identity == null ? 0 : identity.notAfter().getEpochSecond();
@@ -262,19 +186,14 @@ public final class MutualTls implements AutoCloseable {
                 .tag(MeterCatalog.DIRECTION, direction.name().toLowerCase()).register(registry);
     }
 
-    private static Counter rotations(MeterRegistry registry, String result) {
-        return MeterCatalog.TLS_IDENTITY_LOADS.counter()
-                .tag(MeterCatalog.RESULT, result).register(registry);
-    }
-
     public Instant now() {
         return clock.instant();
     }
 
     @Override
     public void close() {
-        if (watcher != null) {
-            watcher.shutdownNow();
+        if (identityFiles != null) {
+            identityFiles.close();
         }
     }
 }

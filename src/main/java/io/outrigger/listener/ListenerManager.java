@@ -19,7 +19,7 @@ import io.outrigger.snapshot.ListenerPlan;
 import io.outrigger.snapshot.Snapshot;
 import io.outrigger.snapshot.SnapshotHolder;
 import io.outrigger.tcp.TcpProxy;
-import io.outrigger.telemetry.MeterCatalog;
+import io.outrigger.common.MeterCatalog;
 import io.outrigger.telemetry.TcpMetrics;
 import io.outrigger.tls.MutualTls;
 import org.slf4j.Logger;
@@ -31,7 +31,7 @@ import reactor.netty.http.server.HttpServer;
 /**
  * Binds the outbound (15001) and inbound (15006) listeners when the application starts and
  * closes them when it stops. Each connection is HTTP or TCP, as its port says or its first bytes
- * show ({@link ConnectionSetup}). Ports and listener limits are read once, at bind time: a reload
+ * show ({@link InboundPath}, {@link OutboundPath}). Ports and listener limits are read once, at bind time: a reload
  * changes routes and clusters, never a listening socket.
  *
  * <p>Draining closes the inbound listening socket (new connections are refused), and every
@@ -164,8 +164,10 @@ public final class ListenerManager implements SmartLifecycle {
         }
 
         void bind(int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
-            ConnectionSetup setup = new ConnectionSetup(direction, snapshots, originalDestination, tcpProxy, tcpMetrics,
-                    limits, () -> ListenerPlan.fallback(fallbackConfig.get(), direction), mtls, registry);
+            Supplier<ListenerPlan> fallback = () -> ListenerPlan.fallback(fallbackConfig.get(), direction);
+            ConnectionPath setup = direction == Direction.INBOUND
+                    ? new InboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback, mtls, registry)
+                    : new OutboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback);
             RejectedRequests rejected = new RejectedRequests(registry, name());
             Counter headersTimeouts = MeterCatalog.CONNECTIONS_REFUSED.counter()
                     .tag(MeterCatalog.LISTENER, name()).tag(MeterCatalog.REASON, "request_headers_timeout").register(registry);

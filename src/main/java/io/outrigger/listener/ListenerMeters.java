@@ -2,7 +2,7 @@ package io.outrigger.listener;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.outrigger.telemetry.MeterCatalog;
+import io.outrigger.common.MeterCatalog;
 
 /** Open downstream connections per listener. */
 public final class ListenerMeters implements MeterBinder {

@@ -49,7 +49,7 @@ final class ProxyHandler implements BiFunction<HttpServerRequest, HttpServerResp
         Snapshot snapshot = snapshots.current();
         int loop = loops.indexOf(channel[0].eventLoop());
         ProxyExchange exchange = new ServerExchange(direction, request, response, snapshot, loop,
-                loops.scheduler(loop), ConnectionSetup.originalDestination(channel[0], originalDestination));
+                loops.scheduler(loop), ConnectionPath.originalDestination(channel[0], originalDestination));
         if (direction == Direction.INBOUND) {
             exchange.downstreamPeer(Peer.of(channel[0]));
         }

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.outrigger.telemetry.MeterCatalog;
+import io.outrigger.common.MeterCatalog;
 
 /**
  * Requests the HTTP decoder refused before any filter saw them (Reactor Netty answers them

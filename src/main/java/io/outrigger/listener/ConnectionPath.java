@@ -1,0 +1,142 @@
+package io.outrigger.listener;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.AttributeKey;
+import io.outrigger.common.Direction;
+import io.outrigger.common.ResponseFlag;
+import io.outrigger.config.OutriggerProperties;
+import io.outrigger.interception.OriginalDestination;
+import io.outrigger.protocol.Detection;
+import io.outrigger.protocol.Protocol;
+import io.outrigger.protocol.ProtocolSniffer;
+import io.outrigger.snapshot.ListenerPlan;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.SnapshotHolder;
+import io.outrigger.tcp.TcpDestination;
+import io.outrigger.tcp.TcpProxy;
+import io.outrigger.tcp.TcpSession;
+import io.outrigger.telemetry.TcpMetrics;
+import io.outrigger.tls.Peer;
+
+/**
+ * What a listener does with each new connection, before any byte is read and once the first bytes
+ * are known: the steps every direction shares. {@link InboundPath} and {@link OutboundPath} each
+ * declare, in one method, the order in which a connection goes through them: detect, terminate a
+ * sidecar's mTLS, refuse, serve HTTP, authorize, relay TCP.
+ */
+abstract class ConnectionPath {
+
+    private static final AttributeKey<Object> ORIGINAL_DESTINATION = AttributeKey.valueOf("outrigger.original-destination");
+    private static final Object NOT_REDIRECTED = new Object();
+    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+
+    final Direction direction;
+    final SnapshotHolder snapshots;
+    private final OriginalDestination lookup;
+    private final TcpProxy tcpProxy;
+    private final TcpMetrics tcpMetrics;
+    private final OutriggerProperties.Limits limits;
+    private final Supplier<ListenerPlan> fallback;
+
+    ConnectionPath(Direction direction, SnapshotHolder snapshots, OriginalDestination lookup, TcpProxy tcpProxy,
+            TcpMetrics tcpMetrics, OutriggerProperties.Limits limits, Supplier<ListenerPlan> fallback) {
+        this.direction = direction;
+        this.snapshots = snapshots;
+        this.lookup = lookup;
+        this.tcpProxy = tcpProxy;
+        this.tcpMetrics = tcpMetrics;
+        this.limits = limits;
+        this.fallback = fallback;
+    }
+
+    /** The protocol the config declares for this connection's destination. */
+    abstract Protocol declared(Snapshot snapshot, InetSocketAddress original);
+
+    /** Whether every connection's first bytes must be looked at, whatever its port declares. */
+    abstract boolean sniffAlways(ListenerPlan plan, InetSocketAddress original);
+
+    /** The path a connection takes once its first bytes are known. */
+    abstract void dispatch(ChannelHandlerContext ctx, ByteBuf bytes, Detection detection);
+
+    /** Runs as the connection is registered, before it is active: looks at first bytes only where needed. */
+    final void init(Channel channel) {
+        InetSocketAddress original = original(channel);
+        Snapshot snapshot = snapshots.current();
+        ListenerPlan plan = plan(snapshot);
+        ProtocolSniffer sniffer = sniffAlways(plan, original)
+                ? sniff(plan)
+                : switch (declared(snapshot, original)) {
+                    case HTTP -> null;
+                    case TCP -> ProtocolSniffer.declared(Detection.TCP, this::dispatch);
+                    case HTTP2 -> ProtocolSniffer.declared(Detection.HTTP2, this::dispatch);
+                    case AUTO -> sniff(plan);
+                };
+        if (sniffer != null) {
+            channel.pipeline().addFirst("outrigger.sniffer", sniffer);
+        }
+    }
+
+    private ProtocolSniffer sniff(ListenerPlan plan) {
+        return ProtocolSniffer.sniffing(plan.detectionTimeout(), (int) limits.maxInitialLineLength().toBytes(), this::dispatch);
+    }
+
+    /** The listener's compiled settings: the live snapshot's, or the defaults' while none is loaded. */
+    final ListenerPlan plan(Snapshot snapshot) {
+        return snapshot != null ? snapshot.listener(direction) : fallback.get();
+    }
+
+    /** Serves the connection as HTTP/1.1 through the direction's HTTP stack, or relays it as TCP. */
+    final void httpOrTcp(ChannelHandlerContext ctx, ByteBuf bytes, Detection detection, InetSocketAddress original) {
+        Protocol declared = declared(snapshots.current(), original);
+        boolean http = declared == Protocol.HTTP || declared == Protocol.AUTO && detection.kind() == Detection.Kind.HTTP1;
+        if (http) {
+            ProtocolSniffer.startHttp(ctx, bytes);
+        } else {
+            relay(ctx.channel(), bytes, declared == Protocol.HTTP2 ? Detection.HTTP2 : detection);
+        }
+    }
+
+    /** Where a TCP connection goes, refused (with a flag) or not. */
+    TcpDestination destination(Snapshot snapshot, Channel channel, Peer peer) {
+        return TcpDestination.of(snapshot, direction, original(channel));
+    }
+
+    /** Relays the connection as TCP to its destination, metered and logged as one session. */
+    final void relay(Channel channel, ByteBuf firstBytes, Detection detection) {
+        Snapshot snapshot = snapshots.current();
+        Peer peer = Peer.of(channel);
+        TcpDestination destination = destination(snapshot, channel, peer);
+        TcpSession session = new TcpSession(direction, detection, snapshot, destination,
+                tcpMetrics.meters(direction, destination.cluster(), peer != null, peer == null ? null : peer.spiffeId()), peer);
+        Duration connectTimeout = destination.cluster() != null
+                ? destination.cluster().spec().pool().connectTimeout()
+                : DEFAULT_CONNECT_TIMEOUT;
+        tcpProxy.relay(channel, firstBytes, session, connectTimeout, limits.tcpIdleTimeout());
+    }
+
+    /** The connection's original destination, looked up once and kept on it; null when it was not redirected. */
+    final InetSocketAddress original(Channel channel) {
+        return originalDestination(channel, lookup);
+    }
+
+    static InetSocketAddress originalDestination(Channel channel, OriginalDestination lookup) {
+        Object known = channel.attr(ORIGINAL_DESTINATION).get();
+        if (known == null) {
+            InetSocketAddress found = lookup.of(channel);
+            known = found == null ? NOT_REDIRECTED : found;
+            channel.attr(ORIGINAL_DESTINATION).set(known);
+        }
+        return known == NOT_REDIRECTED ? null : (InetSocketAddress) known;
+    }
+
+    /** A refused TCP destination: the session is logged and counted with {@code flag}, and nothing is connected. */
+    static TcpDestination refused(TcpDestination destination, ResponseFlag flag) {
+        return new TcpDestination(destination.cluster(), destination.route(), null, flag);
+    }
+}

@@ -19,7 +19,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outrigger.snapshot.ConfigReloader;
 import io.outrigger.snapshot.SnapshotHolder;
-import io.outrigger.telemetry.MeterCatalog;
+import io.outrigger.common.MeterCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;

@@ -3,7 +3,7 @@ package io.outrigger.snapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.outrigger.telemetry.MeterCatalog;
+import io.outrigger.common.MeterCatalog;
 
 /** Config reloads by result, and the live snapshot's version. */
 public final class SnapshotMeters implements MeterBinder {

@@ -12,6 +12,7 @@ import ch.qos.logback.core.AsyncAppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.outrigger.common.MeterCatalog;
 import org.slf4j.LoggerFactory;
 
 /**

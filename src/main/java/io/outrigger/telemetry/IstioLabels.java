@@ -2,9 +2,10 @@ package io.outrigger.telemetry;
 
 import io.micrometer.core.instrument.Tags;
 import io.outrigger.cluster.Cluster;
+import io.outrigger.common.MeterCatalog;
 import io.outrigger.config.OutriggerProperties;
 
-import static io.outrigger.telemetry.MeterCatalog.*;
+import static io.outrigger.common.MeterCatalog.*;
 
 /** The labels Istio puts on every request and TCP metric, fixed per direction, cluster and protocol. */
 final class IstioLabels {

@@ -15,7 +15,7 @@ import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.OutriggerProperties;
 
-import static io.outrigger.telemetry.MeterCatalog.*;
+import static io.outrigger.common.MeterCatalog.*;
 
 /**
  * Istio's request metrics. Meters are looked up, not built, per request: one {@link Family} per

@@ -2,6 +2,7 @@ package io.outrigger.telemetry;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.EndpointAddress;
+import io.outrigger.common.MeterCatalog;
 import io.outrigger.config.OutriggerProperties;
 
 /**

@@ -14,7 +14,7 @@ import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.OutriggerProperties;
 
-import static io.outrigger.telemetry.MeterCatalog.*;
+import static io.outrigger.common.MeterCatalog.*;
 
 /**
  * Istio's TCP metrics. A connection looks its {@link Meters} up once, when it knows its cluster,

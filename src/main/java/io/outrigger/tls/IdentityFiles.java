@@ -15,7 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outrigger.common.SettledFiles;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.telemetry.MeterCatalog;
+import io.outrigger.common.MeterCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -18,7 +18,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.outrigger.common.Direction;
 import io.outrigger.config.OutriggerProperties;
-import io.outrigger.telemetry.MeterCatalog;
+import io.outrigger.common.MeterCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

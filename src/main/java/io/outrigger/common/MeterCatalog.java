@@ -1,4 +1,4 @@
-package io.outrigger.telemetry;
+package io.outrigger.common;
 
 import java.util.List;
 import java.util.function.ToDoubleFunction;

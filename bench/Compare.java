@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * round after round: closed-loop load (wrk, 64 connections) and a fixed 2,000 requests per
  * second (h2load, 4 connections), after the same warm-up for all. Medians of the rounds.
  *
- *   bench/compare [--rounds 3] [--warmup 30] [--seconds 15] [--targets a,b] [--no-startup]
+ *   bench/compare [--rounds 3] [--warmup 30] [--seconds 15] [--targets a,b] [--no-startup] [--baseline JAR]
  *
  * The targets netty-floor, hybrid-floor and reactor-netty-floor (bench/floor) run only when
  * named: bare relays that show what each stack costs before any of Outrigger's work.
@@ -68,8 +68,8 @@ public class Compare {
         Pki.make(work.resolve("pki"));
 
         Map<String, Target> all = new LinkedHashMap<>();
-        for (Target target : List.of(new Direct(), new NginxProxy(), new HaProxy(), new Gateway(), new Outrigger(),
-                new NginxTls(), new OutriggerMtls())) {
+        for (Target target : List.of(new Direct(), new NginxProxy(), new HaProxy(), new Gateway(),
+                new Outrigger("outrigger", OUTRIGGER_JAR), new NginxTls(), new OutriggerMtls("outrigger-mtls", OUTRIGGER_JAR))) {
             all.put(target.name(), target);
         }
         List<Target> everyDefault = List.copyOf(all.values());
@@ -77,6 +77,16 @@ public class Compare {
         for (String stack : List.of("netty", "hybrid", "reactor-netty")) {
             Target floor = new Floor(stack);
             all.put(floor.name(), floor);
+        }
+        // Another build of Outrigger, to measure a change side by side: --baseline path/to/outrigger.jar
+        // adds the targets baseline and baseline-mtls, run only when named.
+        if (options.containsKey("baseline")) {
+            Path baseline = Path.of(options.get("baseline"));
+            if (!Files.isRegularFile(baseline)) {
+                throw new IllegalArgumentException("--baseline " + baseline + ": no such jar");
+            }
+            all.put("baseline", new Outrigger("baseline", baseline));
+            all.put("baseline-mtls", new OutriggerMtls("baseline-mtls", baseline));
         }
         List<Target> targets = options.containsKey("targets")
                 ? Stream.of(options.get("targets").split(",")).map(name -> require(all, name)).toList()
@@ -242,12 +252,15 @@ public class Compare {
 
     /** Outrigger's outbound listener, one route to the upstream, access log off as the others'. */
     static final class Outrigger implements Target {
+        final String name;
+        final Path jar;
         int port;
-        public String name() { return "outrigger"; }
+        Outrigger(String name, Path jar) { this.name = name; this.jar = jar; }
+        public String name() { return name; }
         public int port() { return port; }
         public void start(List<Proc> procs) throws Exception {
             port = freePort();
-            procs.add(Sidecars.start("outrigger", port, freePort(), """
+            procs.add(Sidecars.start(jar, name, port, freePort(), """
                     outrigger:
                       access-log: { enabled: false }
                       routes: [ { name: upstream, hosts: [ "*" ], route: [ { cluster: upstream } ] } ]
@@ -293,14 +306,17 @@ public class Compare {
 
     /** Two Outrigger sidecars on CPU 1 with mTLS between them (SPIFFE identities, STRICT). */
     static final class OutriggerMtls implements Target {
+        final String name;
+        final Path jar;
         int port;
-        public String name() { return "outrigger-mtls"; }
+        OutriggerMtls(String name, Path jar) { this.name = name; this.jar = jar; }
+        public String name() { return name; }
         public int port() { return port; }
         public void start(List<Proc> procs) throws Exception {
             port = freePort();
             int backInbound = freePort();
             Path pki = work.resolve("pki");
-            procs.add(Sidecars.start("mtls-back", freePort(), backInbound, """
+            procs.add(Sidecars.start(jar, name + "-back", freePort(), backInbound, """
                     outrigger:
                       access-log: { enabled: false }
                       tls: { cert-chain: %s/b.pem, private-key: %s/b.key, trust-bundle: %s/ca.pem }
@@ -309,7 +325,7 @@ public class Compare {
                         tls-mode: STRICT
                         authorization: { allow-principals: [ "%s" ] }
                     """.formatted(pki, pki, pki, upstreamPort, Pki.spiffeId("a"))));
-            procs.add(Sidecars.start("mtls-front", port, freePort(), """
+            procs.add(Sidecars.start(jar, name + "-front", port, freePort(), """
                     outrigger:
                       access-log: { enabled: false }
                       tls: { cert-chain: %s/a.pem, private-key: %s/a.key, trust-bundle: %s/ca.pem }
@@ -370,13 +386,13 @@ public class Compare {
     }
 
     static final class Sidecars {
-        static Proc start(String name, int outbound, int inbound, String yaml) throws Exception {
+        static Proc start(Path jar, String name, int outbound, int inbound, String yaml) throws Exception {
             Path config = work.resolve(name + ".yaml");
             Files.writeString(config, yaml);
             int admin = freePort();
             List<String> command = new ArrayList<>(List.of(java()));
             command.addAll(jvmFlags);
-            command.addAll(List.of("-jar", OUTRIGGER_JAR.toString(),
+            command.addAll(List.of("-jar", jar.toString(),
                     "--spring.config.location=classpath:/application.yaml,file:" + config,
                     "--server.port=" + admin, "--outrigger.outbound.port=" + outbound,
                     "--outrigger.inbound.port=" + inbound));
@@ -660,7 +676,7 @@ public class Compare {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("usage: bench/compare [--rounds N] [--warmup S] [--seconds S] [--targets a,b] [--no-startup]");
+                throw new IllegalArgumentException("usage: bench/compare [--rounds N] [--warmup S] [--seconds S] [--targets a,b] [--no-startup] [--baseline JAR]");
             }
             String name = args[i].substring(2);
             options.put(name, name.equals("no-startup") ? "true" : args[++i]);

@@ -8,6 +8,7 @@ import io.outrigger.cluster.AddressResolver;
 import io.outrigger.cluster.ClusterManager;
 import io.outrigger.config.ConfigBinding;
 import io.outrigger.config.ConfigFileWatcher;
+import io.outrigger.discovery.ServiceCatalog;
 import io.outrigger.interception.LinuxOriginalDestination;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.listener.Drainer;
@@ -64,14 +65,23 @@ class OutriggerConfiguration {
         return new MtlsOrigination(mutualTls);
     }
 
+    /** Discovered Services and endpoints: empty unless discovery watches the API server (see KubernetesConfiguration). */
     @Bean
-    ClusterManager clusterManager(EventLoops eventLoops, MtlsOrigination mtlsOrigination, AddressResolver addressResolver) {
-        return new ClusterManager(eventLoops, addressResolver, mtlsOrigination);
+    ServiceCatalog serviceCatalog() {
+        return new ServiceCatalog();
     }
 
     @Bean
-    SnapshotHolder snapshotHolder(ClusterManager clusterManager) {
-        return new SnapshotHolder(clusterManager, Clock.systemUTC(), OutboundStack.ROUTE_POLICIES);
+    ClusterManager clusterManager(EventLoops eventLoops, MtlsOrigination mtlsOrigination, AddressResolver addressResolver,
+            ServiceCatalog serviceCatalog) {
+        return new ClusterManager(eventLoops, addressResolver, mtlsOrigination, serviceCatalog);
+    }
+
+    @Bean
+    SnapshotHolder snapshotHolder(ClusterManager clusterManager, ServiceCatalog serviceCatalog) {
+        SnapshotHolder holder = new SnapshotHolder(clusterManager, Clock.systemUTC(), OutboundStack.ROUTE_POLICIES);
+        holder.discoveredServices(serviceCatalog::services);
+        return holder;
     }
 
     @Bean

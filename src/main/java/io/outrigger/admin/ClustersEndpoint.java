@@ -50,6 +50,12 @@ public final class ClustersEndpoint {
             EndpointConnections.Counts pool = cluster.poolUse(endpoint);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("address", endpoint.label());
+            if (endpoint.info() != null) {
+                // Discovered: the pod behind it, its zone and whether it is ready or only still serving.
+                entry.put("pod", endpoint.info().pod());
+                entry.put("zone", endpoint.info().zone());
+                entry.put("state", endpoint.info().state().name());
+            }
             entry.put("health", endpoint.ejected() ? "EJECTED" : "HEALTHY");
             entry.put("ejected", endpoint.ejected());
             if (endpoint.ejected()) {

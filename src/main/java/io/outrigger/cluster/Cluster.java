@@ -1,15 +1,13 @@
 package io.outrigger.cluster;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class Cluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
-    static final int KEEP_ADDRESSES_FOR_FAILED_LOOKUPS = 2;
     static final int MAX_DYNAMIC_ENDPOINTS = 1024;
 
     private final String name;
@@ -38,11 +35,9 @@ public final class Cluster implements AutoCloseable {
     private final UpstreamClient client;
     private final Map<InetSocketAddress, Endpoint> dynamic = new java.util.concurrent.ConcurrentHashMap<>();
     private final LoadBalancer balancer;
-    private final List<EndpointAddress> configured;
-    private final AddressResolver resolver;
-    private final List<InetSocketAddress>[] lastResolved;
-    private final int[] failures;
+    private final ConfiguredEndpoints configured;
     private final ScheduledFuture<?> refresh;
+    private final EndpointFeed.Subscription feed;
     private final OutlierDetector outliers;
     private final RetryBudget retryBudget = new RetryBudget(this::activeRequests);
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -50,23 +45,21 @@ public final class Cluster implements AutoCloseable {
     private volatile List<Endpoint> endpoints = List.of();
 
     Cluster(String name, ClusterSpec spec, EventLoops loops, ScheduledExecutorService dns,
-            AddressResolver resolver, UpstreamTls tls) {
+            AddressResolver resolver, UpstreamTls tls, EndpointFeed endpointFeed) {
         this.name = name;
-        this.resolver = resolver;
         this.spec = spec;
         // Each endpoint gets one pool per event loop: a request takes upstream connections only
         // from its own loop's pool, so it never hops threads. The limits are shared out over the loops.
         this.client = new UpstreamClient(loops, spec.pool(), tls.forPeers(spec.peers()));
         this.balancer = spec.loadBalancer().create();
-        this.configured = spec.endpoints();
-        this.lastResolved = newAddressLists(configured.size());
-        this.failures = new int[configured.size()];
+        this.configured = new ConfiguredEndpoints(name, spec.endpoints(), resolver);
         resolve();
-        boolean needsDns = configured.stream().anyMatch(a -> !a.isIpLiteral());
         Duration every = spec.dnsRefresh();
-        this.refresh = needsDns
+        this.refresh = configured.needsDns()
                 ? dns.scheduleWithFixedDelay(this::resolve, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS)
                 : null;
+        // A discovered cluster's endpoints are pushed to it, the current ones before this returns.
+        this.feed = spec.feed() == null ? null : endpointFeed.subscribe(spec.feed(), this::update);
         this.outliers = spec.outliers() == null ? null : new OutlierDetector(name, spec.outliers(), () -> endpoints, dns);
     }
 
@@ -208,35 +201,27 @@ public final class Cluster implements AutoCloseable {
     }
 
     /** Resolves every configured name (blocking: runs at build time and on the DNS thread). */
-    void resolve() {
-        Set<InetSocketAddress> addresses = new LinkedHashSet<>();
-        for (int i = 0; i < configured.size(); i++) {
-            EndpointAddress endpoint = configured.get(i);
-            try {
-                InetAddress[] found = endpoint.isIpLiteral()
-                        ? new InetAddress[] {InetAddress.getByName(endpoint.host())}   // a literal: no lookup
-                        : resolver.resolve(endpoint.host());
-                List<InetSocketAddress> resolved = new ArrayList<>(found.length);
-                for (InetAddress address : found) {
-                    resolved.add(new InetSocketAddress(address, endpoint.port()));
-                }
-                lastResolved[i] = resolved;
-                failures[i] = 0;
-            } catch (UnknownHostException e) {
-                // A lookup can fail for a moment (a DNS server restarting): keep the last answer
-                // for a few refreshes before concluding that the name is gone.
-                failures[i]++;
-                boolean gone = failures[i] > KEEP_ADDRESSES_FOR_FAILED_LOOKUPS;
-                log.warn("cluster {}: endpoint {} does not resolve ({}): {}", name, endpoint,
-                        gone ? "its addresses are dropped" : "keeping its last addresses", e.getMessage());
-                if (gone) {
-                    lastResolved[i] = List.of();
-                }
-            }
-            addresses.addAll(lastResolved[i]);
-        }
+    private void resolve() {
+        replace(configured.resolve(), Map.of());
+    }
+
+    /** Takes the endpoints discovery pushed: those that take traffic, with their pod, zone and state. */
+    private void update(List<EndpointInfo> discovered) {
+        Map<InetSocketAddress, EndpointInfo> infos = new LinkedHashMap<>();
+        discovered.forEach(info -> infos.put(info.address(), info));
+        replace(infos.keySet(), infos);
+    }
+
+    /**
+     * Makes {@code addresses} the endpoint list in one write. An address already listed keeps its
+     * endpoint (warm connections, outlier state, requests in flight); one no longer listed takes
+     * no new request, finishes those it has, and then its connections close.
+     */
+    private synchronized void replace(Collection<InetSocketAddress> addresses, Map<InetSocketAddress, EndpointInfo> infos) {
         List<Endpoint> current = endpoints;
-        if (current.stream().map(Endpoint::address).toList().equals(List.copyOf(addresses))) {
+        boolean same = current.stream().map(Endpoint::address).toList().equals(List.copyOf(addresses));
+        current.forEach(endpoint -> endpoint.info(infos.get(endpoint.address())));
+        if (same) {
             return;
         }
         Map<InetSocketAddress, Endpoint> kept = new HashMap<>();
@@ -244,25 +229,22 @@ public final class Cluster implements AutoCloseable {
         List<Endpoint> next = new ArrayList<>(addresses.size());
         for (InetSocketAddress address : addresses) {
             Endpoint existing = kept.remove(address);
-            next.add(existing != null ? existing : new Endpoint(address, client.connectionsTo(address)));
+            Endpoint endpoint = existing != null ? existing : new Endpoint(address, client.connectionsTo(address));
+            endpoint.info(infos.get(address));
+            next.add(endpoint);
         }
         endpoints = List.copyOf(next);
-        // Gone from the cluster: requests that already chose one finish, then its connections close.
         kept.values().forEach(gone -> gone.connections().retire());
         log.info("cluster {}: endpoints {}", name, endpoints);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<InetSocketAddress>[] newAddressLists(int size) {
-        List<InetSocketAddress>[] lists = new List[size];
-        java.util.Arrays.fill(lists, List.of());
-        return lists;
     }
 
     @Override
     public void close() {
         if (refresh != null) {
             refresh.cancel(false);
+        }
+        if (feed != null) {
+            feed.close();
         }
         if (outliers != null) {
             outliers.close();

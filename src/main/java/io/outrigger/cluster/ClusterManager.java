@@ -23,6 +23,7 @@ public final class ClusterManager implements AutoCloseable {
     private final EventLoops loops;
     private final AddressResolver resolver;
     private final UpstreamTls tls;
+    private final EndpointFeed feed;
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "outrigger-clusters");
         thread.setDaemon(true);
@@ -31,7 +32,13 @@ public final class ClusterManager implements AutoCloseable {
     private Map<String, Cluster> live = Map.of();
 
     public ClusterManager(EventLoops loops, AddressResolver resolver, UpstreamTls tls) {
+        this(loops, resolver, tls, EndpointFeed.NONE);
+    }
+
+    /** @param feed where discovered clusters get their endpoints */
+    public ClusterManager(EventLoops loops, AddressResolver resolver, UpstreamTls tls, EndpointFeed feed) {
         this.tls = tls;
+        this.feed = feed;
         this.loops = loops;
         this.resolver = resolver;
     }
@@ -46,7 +53,7 @@ public final class ClusterManager implements AutoCloseable {
             Cluster existing = live.get(name);
             next.put(name, existing != null && existing.spec().equals(spec)
                     ? existing
-                    : new Cluster(name, spec, loops, background, resolver, tls));
+                    : new Cluster(name, spec, loops, background, resolver, tls, feed));
         });
         return next;
     }

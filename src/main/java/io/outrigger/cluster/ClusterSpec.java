@@ -21,9 +21,10 @@ import io.outrigger.upstream.PoolLimits;
  * @param pool           each endpoint's connection pool, the connect timeout included
  * @param dnsRefresh     how often DNS names are resolved again
  * @param outliers       outlier detection, or null for none
+ * @param feed           for a discovered cluster, the key its endpoints are fed under ({@link EndpointFeed}); else null
  */
 public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, LoadBalancerKind loadBalancer,
-        PoolLimits pool, Duration dnsRefresh, OutlierPolicy outliers) {
+        PoolLimits pool, Duration dnsRefresh, OutlierPolicy outliers, String feed) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._|-]*");
 
@@ -31,7 +32,31 @@ public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, Loa
     public static ClusterSpec perConnection(List<EndpointAddress> endpoints) {
         return new ClusterSpec(List.copyOf(endpoints), PeerPolicy.PLAINTEXT, LoadBalancerKind.ROUND_ROBIN,
                 new PoolLimits(1024, 1024, Duration.ofSeconds(60), 0, Duration.ZERO, Duration.ofSeconds(1)),
-                Duration.ofSeconds(5), null);
+                Duration.ofSeconds(5), null, null);
+    }
+
+    /** A discovered cluster with these settings, its endpoints fed under {@code feed}. */
+    public ClusterSpec discovered(String feed) {
+        return new ClusterSpec(List.of(), peers, loadBalancer, pool, dnsRefresh, outliers, feed);
+    }
+
+    /**
+     * Compiles {@code outrigger.cluster-defaults}: the settings of every discovered cluster (its
+     * endpoints, if any are given, are ignored). Null when there were problems, each reported.
+     */
+    public static ClusterSpec defaults(OutriggerProperties.Cluster settings, boolean identity, Problems problems) {
+        String path = "outrigger.cluster-defaults";
+        int before = problems.count();
+        LoadBalancerKind balancer = LoadBalancerKind.fromName(settings.loadBalancer());
+        if (balancer == null) {
+            problems.add(path + ".load-balancer", "must be round-robin, least-request or random, was '" + settings.loadBalancer() + "'");
+        }
+        problems.positive(path + ".connect-timeout", settings.connectTimeout());
+        PoolLimits pool = pool(settings, path + ".connection-pool", problems);
+        OutlierPolicy outliers = OutlierPolicy.compile(settings.outlierDetection(), path + ".outlier-detection", problems);
+        PeerPolicy peers = PeerPolicy.compile(settings.tls(), settings.peerPrincipals(), identity, path, problems);
+        return problems.count() > before ? null
+                : new ClusterSpec(List.of(), peers, balancer, pool, settings.dnsRefresh(), outliers, null);
     }
 
     /**
@@ -65,7 +90,7 @@ public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, Loa
         OutlierPolicy outliers = OutlierPolicy.compile(settings.outlierDetection(), path + ".outlier-detection", problems);
         PeerPolicy peers = PeerPolicy.compile(settings.tls(), settings.peerPrincipals(), identity, path, problems);
         return problems.count() > before ? null
-                : new ClusterSpec(List.copyOf(endpoints), peers, balancer, pool, settings.dnsRefresh(), outliers);
+                : new ClusterSpec(List.copyOf(endpoints), peers, balancer, pool, settings.dnsRefresh(), outliers, null);
     }
 
     private static PoolLimits pool(OutriggerProperties.Cluster settings, String path, Problems problems) {

@@ -16,6 +16,7 @@ public final class Endpoint {
     private final EndpointConnections connections;
     private final AtomicInteger active = new AtomicInteger();
     private final Outlier outlier = new Outlier();
+    private volatile EndpointInfo info;
 
     /** Outlier-detection state: errors in a row, and whether (and how often) it has been ejected. */
     static final class Outlier {
@@ -47,6 +48,15 @@ public final class Endpoint {
     /** Its connection pools, one per event loop. */
     public EndpointConnections connections() {
         return connections;
+    }
+
+    /** What discovery knows of it (pod, zone, state), or null for an endpoint that was configured or resolved. */
+    public EndpointInfo info() {
+        return info;
+    }
+
+    void info(EndpointInfo info) {
+        this.info = info;
     }
 
     Outlier outlier() {

@@ -22,7 +22,9 @@ public record OutriggerProperties(
         @DefaultValue List<TcpRoute> tcpRoutes,
         @DefaultValue Map<String, Cluster> clusters,
         @DefaultValue AccessLog accessLog,
-        @DefaultValue Drain drain) {
+        @DefaultValue Drain drain,
+        @DefaultValue Discovery discovery,
+        @DefaultValue Cluster clusterDefaults) {
 
     /**
      * Who this pod is, for metric labels. In Kubernetes the manifests set these from the downward
@@ -209,6 +211,19 @@ public record OutriggerProperties(
     }
 
     public record AccessLog(@DefaultValue("true") boolean enabled, @DefaultValue("text") String format) {
+    }
+
+    /**
+     * Kubernetes Services and EndpointSlices as clusters and endpoints. Off unless enabled (the
+     * manifests enable it); it needs the API server and RBAC to list and watch both.
+     *
+     * @param namespaces    where to read them; empty: every namespace
+     * @param clusterDomain the cluster's DNS domain, as in {@code NAME.NS.svc.DOMAIN}
+     */
+    public record Discovery(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue List<String> namespaces,
+            @DefaultValue("cluster.local") String clusterDomain) {
     }
 
     /** Shutdown: how long requests in flight may take to finish once draining starts. */

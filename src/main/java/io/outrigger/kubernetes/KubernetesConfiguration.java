@@ -3,6 +3,9 @@ package io.outrigger.kubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outrigger.config.ConfigBinding;
+import io.outrigger.config.OutriggerProperties;
+import io.outrigger.discovery.ServiceCatalog;
+import io.outrigger.discovery.ServiceWatch;
 import io.outrigger.snapshot.ConfigReloader;
 import io.outrigger.snapshot.SnapshotHolder;
 import org.springframework.beans.factory.ObjectProvider;
@@ -46,6 +49,22 @@ class KubernetesConfiguration {
         return kubernetes != null && kubernetes.getNamespace() != null
                 ? kubernetes.getNamespace()
                 : ConfigBinding.identity(environment).namespace();
+    }
+
+    /**
+     * Services and EndpointSlices as clusters and endpoints, with {@code outrigger.discovery.enabled}
+     * (the manifests set it) and a client.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "outrigger.discovery.enabled", havingValue = "true")
+    ServiceWatch serviceWatch(ObjectProvider<KubernetesClient> client, ConfigurableEnvironment environment,
+            ServiceCatalog catalog, SnapshotHolder snapshots) {
+        KubernetesClient kubernetes = client.getIfAvailable();
+        if (kubernetes == null) {
+            return null;
+        }
+        OutriggerProperties.Discovery settings = ConfigBinding.bindOrDefaults(environment).discovery();
+        return new ServiceWatch(kubernetes, settings.namespaces(), catalog, snapshots::rediscover);
     }
 
     @Bean(destroyMethod = "close")

@@ -8,6 +8,7 @@ import io.outrigger.common.Direction;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.routing.Route;
 import io.outrigger.routing.RouteTable;
+import io.outrigger.routing.ServiceHosts;
 import io.outrigger.routing.TcpRouteTable;
 import io.outrigger.telemetry.LogFormat;
 import io.outrigger.tls.Principals;
@@ -34,12 +35,13 @@ import io.outrigger.tls.Principals;
  * @param inboundAuthorization the principals that may call the application (empty: anyone)
  * @param registryOnly whether outbound traffic no route claims is refused ({@code mode: registry-only})
  * @param accessLog the access log's format, or OFF
+ * @param services  the discovered Services reachable by host name with no route
  */
 public record Snapshot(long version, String hash, OutriggerProperties settings,
         Map<String, OutriggerProperties.Cluster> clusterSettings, RouteTable outbound, Route inbound,
         Route passthrough, InetSocketAddress inboundApp, Map<String, Cluster> clusters, TcpRouteTable tcpRoutes,
         ListenerPlan inboundListener, ListenerPlan outboundListener, Principals inboundAuthorization,
-        boolean registryOnly, LogFormat accessLog) {
+        boolean registryOnly, LogFormat accessLog, ServiceHosts services) {
 
     /** The cluster of the local application. */
     public Cluster inboundCluster() {

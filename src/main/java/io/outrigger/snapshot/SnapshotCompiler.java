@@ -15,12 +15,14 @@ import java.util.Map;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.ClusterSpec;
+import io.outrigger.cluster.DiscoveredService;
 import io.outrigger.cluster.EndpointAddress;
 import io.outrigger.common.Problems;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.routing.Route;
 import io.outrigger.routing.RoutePolicy;
 import io.outrigger.routing.RouteTable;
+import io.outrigger.routing.ServiceHosts;
 import io.outrigger.routing.TcpRouteTable;
 import io.outrigger.telemetry.LogFormat;
 import io.outrigger.tls.Principals;
@@ -46,10 +48,11 @@ public final class SnapshotCompiler {
 
     /** The parts of a snapshot that need no live cluster. */
     record Plan(OutriggerProperties settings, Map<String, ClusterSpec> clusters, ListenerPlan inbound, ListenerPlan outbound,
-            InetSocketAddress app, Principals authorization, boolean registryOnly, LogFormat accessLog) {
+            InetSocketAddress app, Principals authorization, boolean registryOnly, LogFormat accessLog,
+            List<DiscoveredService> services) {
     }
 
-    Plan plan(OutriggerProperties settings, Problems problems) {
+    Plan plan(OutriggerProperties settings, List<DiscoveredService> services, Problems problems) {
         OutriggerProperties.Tls tls = settings.tls();
         boolean identity = tls.configured();
         if (identity && (tls.certChain() == null || tls.privateKey() == null || tls.trustBundle() == null)) {
@@ -76,8 +79,27 @@ public final class SnapshotCompiler {
         });
         clusters.put(inboundClusterName(in), ClusterSpec.perConnection(List.of(new EndpointAddress(in.appAddress(), in.appPort()))));
         clusters.put(PASSTHROUGH, ClusterSpec.perConnection(List.of()));
+        discovered(settings, services, identity, clusters, problems);
         return new Plan(settings, clusters, inbound, outbound, app,
-                Principals.of(in.authorization().allowPrincipals()), "registry-only".equals(mode), accessLog);
+                Principals.of(in.authorization().allowPrincipals()), "registry-only".equals(mode), accessLog, services);
+    }
+
+    /**
+     * A cluster per port of each discovered Service, with the settings of {@code cluster-defaults};
+     * a cluster the user named the same way is the user's.
+     */
+    private static void discovered(OutriggerProperties settings, List<DiscoveredService> services, boolean identity,
+            Map<String, ClusterSpec> clusters, Problems problems) {
+        ClusterSpec defaults = ClusterSpec.defaults(settings.clusterDefaults(), identity, problems);
+        if (defaults == null) {
+            return;
+        }
+        String domain = settings.discovery().clusterDomain();
+        for (DiscoveredService service : services) {
+            for (DiscoveredService.Port port : service.ports()) {
+                clusters.putIfAbsent(service.clusterName(port, domain), defaults.discovered(service.feedKey(port)));
+            }
+        }
     }
 
     /**
@@ -98,7 +120,8 @@ public final class SnapshotCompiler {
         return new Snapshot(version, hash, settings, clusterSettings(settings), routes,
                 Route.direct("inbound|" + settings.inbound().appPort(), clusters.get(inboundName)),
                 Route.direct(PASSTHROUGH, clusters.get(PASSTHROUGH)), plan.app(), Map.copyOf(clusters), tcpRoutes,
-                plan.inbound(), plan.outbound(), plan.authorization(), plan.registryOnly(), plan.accessLog());
+                plan.inbound(), plan.outbound(), plan.authorization(), plan.registryOnly(), plan.accessLog(),
+                ServiceHosts.compile(plan.services(), clusters, settings.identity().namespace(), settings.discovery().clusterDomain()));
     }
 
     /** The settings each cluster was built from, as {@code /actuator/clusters} shows them. */
@@ -131,9 +154,10 @@ public final class SnapshotCompiler {
         return "inbound|" + inbound.appPort() + "||";
     }
 
-    static String hash(OutriggerProperties settings) {
+    /** Of the settings and the discovered Services: a snapshot built from both is unchanged when neither changed. */
+    static String hash(OutriggerProperties settings, List<DiscoveredService> services) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(settings.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest((settings + "\n" + services).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
@@ -143,7 +167,7 @@ public final class SnapshotCompiler {
     /** The problems of {@code settings}, for a check that builds nothing (tests, manifests). */
     public List<String> check(OutriggerProperties settings) {
         Problems problems = new Problems();
-        Plan plan = plan(settings, problems);
+        Plan plan = plan(settings, List.of(), problems);
         link(0, "", plan, null, problems);
         return problems.list();
     }

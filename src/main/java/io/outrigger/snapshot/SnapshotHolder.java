@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.ClusterManager;
+import io.outrigger.cluster.DiscoveredService;
 import io.outrigger.common.Problems;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.routing.RoutePolicy;
@@ -26,6 +28,7 @@ public final class SnapshotHolder {
 
     private final ClusterManager clusters;
     private final SnapshotCompiler compiler;
+    private volatile Supplier<List<DiscoveredService>> discovered = List::of;
     private final Clock clock;
     private volatile Snapshot current;
     private volatile ReloadResult lastResult;
@@ -51,12 +54,13 @@ public final class SnapshotHolder {
     /** Compiles {@code candidate} and, if it has no problem, publishes it. */
     public synchronized ReloadResult apply(OutriggerProperties candidate, String source) {
         Problems problems = new Problems();
-        SnapshotCompiler.Plan plan = compiler.plan(candidate, problems);
+        List<DiscoveredService> services = discovered.get();
+        SnapshotCompiler.Plan plan = compiler.plan(candidate, services, problems);
         if (!problems.isEmpty()) {
             compiler.link(0, "", plan, null, problems);   // for the routes' own problems too
             return reject(source, problems.list());
         }
-        String hash = SnapshotCompiler.hash(candidate);
+        String hash = SnapshotCompiler.hash(candidate, services);
         Snapshot live = current;
         if (live != null && live.hash().equals(hash)) {
             return record(new ReloadResult(clock.instant(), source, ReloadResult.Outcome.UNCHANGED, live.version(), hash, List.of()));
@@ -72,6 +76,22 @@ public final class SnapshotHolder {
         log.info("config applied from {}: version {}, hash {}, {} routes, {} clusters", source,
                 next.version(), hash, next.outbound().routes().size(), next.clusters().size());
         return record(new ReloadResult(clock.instant(), source, ReloadResult.Outcome.APPLIED, next.version(), hash, List.of()));
+    }
+
+    /**
+     * Builds the live settings again with the Services discovery knows now: their clusters come
+     * and go with them. Nothing happens before the first snapshot.
+     */
+    public synchronized void rediscover() {
+        Snapshot live = current;
+        if (live != null) {
+            apply(live.settings(), "discovery");
+        }
+    }
+
+    /** Where discovered Services come from (none unless discovery runs). */
+    public void discoveredServices(Supplier<List<DiscoveredService>> source) {
+        this.discovered = source;
     }
 
     /** The problems {@code candidate} would be refused for, without building anything. */

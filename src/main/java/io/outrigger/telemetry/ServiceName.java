@@ -16,6 +16,13 @@ record ServiceName(String fqdn, String name, String namespace) {
     static final ServiceName UNKNOWN = new ServiceName(MeterCatalog.UNKNOWN, MeterCatalog.UNKNOWN, MeterCatalog.UNKNOWN);
 
     static ServiceName of(Cluster cluster) {
+        int discovered = cluster.name().startsWith("outbound|") ? cluster.name().indexOf("||") : -1;
+        if (discovered > 0) {
+            // A discovered Service's cluster, outbound|PORT||NAME.NS.svc.DOMAIN, as Istio names it.
+            String host = cluster.name().substring(discovered + 2);
+            String[] labels = host.split("\\.");
+            return new ServiceName(host, labels[0], labels.length > 1 ? labels[1] : MeterCatalog.UNKNOWN);
+        }
         if (cluster.spec().endpoints().isEmpty()) {
             return new ServiceName(cluster.name(), cluster.name(), MeterCatalog.UNKNOWN);
         }

@@ -3,9 +3,11 @@ package io.outrigger.snapshot;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.outrigger.cluster.ClusterManager;
+import io.outrigger.cluster.DiscoveredService;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.OutboundStack;
@@ -25,6 +27,12 @@ public final class TestSnapshots implements AutoCloseable {
         throw new UnknownHostException(host + ": unit tests resolve no names");
     }, UpstreamTls.NONE);
     private final SnapshotHolder holder = new SnapshotHolder(clusters, Clock.systemUTC(), OutboundStack.ROUTE_POLICIES);
+
+    /** Snapshots from now on include these discovered Services. */
+    public TestSnapshots withServices(List<DiscoveredService> services) {
+        holder.discoveredServices(() -> services);
+        return this;
+    }
 
     /** The snapshot of {@code keyValues} (property, value, ...); fails with the problems if it has any. */
     public Snapshot of(String... keyValues) {

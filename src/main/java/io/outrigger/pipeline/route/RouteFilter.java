@@ -27,8 +27,12 @@ public final class RouteFilter implements ProxyFilter {
         }
         Route route = snapshot.outbound().find(exchange.authority(), exchange.method(), exchange.path(),
                 exchange.requestHeaders());
+        InetSocketAddress original = exchange.originalDestination();
         if (route == null) {
-            InetSocketAddress original = exchange.originalDestination();
+            // No route: a discovered Service the host names, as Istio reaches Services with no config.
+            route = snapshot.services().find(exchange.authority(), original == null ? -1 : original.getPort());
+        }
+        if (route == null) {
             if (original == null || snapshot.registryOnly()) {
                 return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route matched " + describe(exchange));
             }

@@ -1,0 +1,124 @@
+package io.outrigger.discovery;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Informers on Services and EndpointSlices, in the namespaces discovery is scoped to (or all),
+ * feeding the {@link ServiceCatalog}. fabric8's informers list, then watch, and re-list after a
+ * lost watch; until the API server answers, the catalog keeps what it last had (nothing, at
+ * start: the static config serves alone). A change to the list of Services rebuilds the snapshot
+ * once per burst, 100 ms after its first event, off the informers' threads.
+ */
+public final class ServiceWatch implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceWatch.class);
+    private static final long REBUILD_AFTER_MILLIS = 100;
+
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final ScheduledExecutorService rebuilds = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("outrigger-discovery").factory());
+    private final AtomicBoolean rebuildPending = new AtomicBoolean();
+
+    /**
+     * Starts watching; {@code rebuild} is run after the list of Services changed.
+     *
+     * @param namespaces empty: every namespace
+     */
+    public ServiceWatch(KubernetesClient client, List<String> namespaces, ServiceCatalog catalog, Runnable rebuild) {
+        catalog.onServicesChanged(() -> {
+            if (rebuildPending.compareAndSet(false, true)) {
+                rebuilds.schedule(() -> {
+                    rebuildPending.set(false);
+                    try {
+                        rebuild.run();
+                    } catch (RuntimeException e) {
+                        log.error("discovery: rebuilding the snapshot failed", e);
+                    }
+                }, REBUILD_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        });
+        ResourceEventHandler<Service> services = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Service service) {
+                catalog.serviceChanged(service);
+            }
+
+            @Override
+            public void onUpdate(Service before, Service service) {
+                catalog.serviceChanged(service);
+            }
+
+            @Override
+            public void onDelete(Service service, boolean finalStateUnknown) {
+                catalog.serviceDeleted(service);
+            }
+        };
+        ResourceEventHandler<EndpointSlice> slices = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(EndpointSlice slice) {
+                catalog.sliceChanged(slice);
+            }
+
+            @Override
+            public void onUpdate(EndpointSlice before, EndpointSlice slice) {
+                catalog.sliceChanged(slice);
+            }
+
+            @Override
+            public void onDelete(EndpointSlice slice, boolean finalStateUnknown) {
+                catalog.sliceDeleted(slice);
+            }
+        };
+        if (namespaces.isEmpty()) {
+            start(client.services().inAnyNamespace().runnableInformer(0), services, "Services");
+            start(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), slices, "EndpointSlices");
+        } else {
+            for (String namespace : namespaces) {
+                start(client.services().inNamespace(namespace).runnableInformer(0), services, "Services in " + namespace);
+                start(client.discovery().v1().endpointSlices().inNamespace(namespace).runnableInformer(0), slices,
+                        "EndpointSlices in " + namespace);
+            }
+        }
+        log.info("discovery: watching Services and EndpointSlices in {}", namespaces.isEmpty() ? "every namespace" : namespaces);
+    }
+
+    /**
+     * Starts an informer without waiting for it: with no API server, start-up goes on and the
+     * informer keeps retrying; a failed list or a lost watch leaves the catalog as it was.
+     */
+    private <T> void start(SharedIndexInformer<T> informer, ResourceEventHandler<T> handler, String what) {
+        AtomicBoolean failing = new AtomicBoolean();
+        informer.exceptionHandler((started, error) -> {
+            if (failing.compareAndSet(false, true)) {
+                log.warn("discovery: cannot list or watch {} ({}); the endpoints known keep serving, retrying", what, error.toString());
+            }
+            return true;
+        });
+        informer.addEventHandler(handler);
+        informer.start().whenComplete((done, error) -> {
+            if (error == null) {
+                failing.set(false);
+            }
+        });
+        informers.add(informer);
+    }
+
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+        rebuilds.shutdownNow();
+    }
+}

@@ -1,0 +1,85 @@
+package io.outrigger.routing;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.outrigger.cluster.Cluster;
+import io.outrigger.cluster.DiscoveredService;
+
+/**
+ * Discovered Services reachable with no route, as in Istio: a request whose host is the Service's
+ * {@code name} (in the pod's own namespace), {@code name.ns}, {@code name.ns.svc} or its full name,
+ * with or without a port, goes to the cluster of that Service port. The port is the host's, else
+ * the connection's original destination port, else 80; a Service with a single port needs none.
+ * Routes are looked at first: a matching route wins.
+ */
+public final class ServiceHosts {
+
+    public static final ServiceHosts NONE = new ServiceHosts(Map.of());
+
+    private final Map<String, Map<Integer, Route>> byHost;
+
+    private ServiceHosts(Map<String, Map<Integer, Route>> byHost) {
+        this.byHost = byHost;
+    }
+
+    /** Indexes every port of {@code services} whose cluster is in {@code clusters}. */
+    public static ServiceHosts compile(List<DiscoveredService> services, Map<String, Cluster> clusters, String ownNamespace,
+            String clusterDomain) {
+        Map<String, Map<Integer, Route>> byHost = new HashMap<>();
+        for (DiscoveredService service : services) {
+            Map<Integer, Route> ports = new HashMap<>();
+            for (DiscoveredService.Port port : service.ports()) {
+                String name = service.clusterName(port, clusterDomain);
+                Cluster cluster = clusters.get(name);
+                if (cluster != null) {
+                    ports.put(port.port(), Route.direct(name, cluster));
+                }
+            }
+            if (ports.isEmpty()) {
+                continue;
+            }
+            Map<Integer, Route> shared = Map.copyOf(ports);
+            String fqdn = service.host(clusterDomain).toLowerCase(Locale.ROOT);
+            String relative = (service.name() + "." + service.namespace()).toLowerCase(Locale.ROOT);
+            byHost.put(fqdn, shared);
+            byHost.put(relative, shared);
+            byHost.put(relative + ".svc", shared);
+            if (service.namespace().equals(ownNamespace)) {
+                byHost.put(service.name().toLowerCase(Locale.ROOT), shared);
+            }
+        }
+        return new ServiceHosts(Map.copyOf(byHost));
+    }
+
+    /** The route to the Service {@code authority} names, or null. */
+    public Route find(String authority, int destinationPort) {
+        if (authority == null || byHost.isEmpty()) {
+            return null;
+        }
+        String host = authority.toLowerCase(Locale.ROOT);
+        int port = destinationPort > 0 ? destinationPort : 80;
+        int colon = host.lastIndexOf(':');
+        if (colon > 0 && host.indexOf(']') < colon) {
+            try {
+                port = Integer.parseInt(host.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            host = host.substring(0, colon);
+        }
+        Map<Integer, Route> ports = byHost.get(host);
+        if (ports == null) {
+            return null;
+        }
+        Route route = ports.get(port);
+        return route != null || ports.size() != 1 ? route : ports.values().iterator().next();
+    }
+
+    /** How many host names lead to a Service. */
+    public int size() {
+        return byHost.size();
+    }
+}

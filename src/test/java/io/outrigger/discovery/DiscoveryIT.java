@@ -1,0 +1,211 @@
+package io.outrigger.discovery;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.outrigger.testing.Admin;
+import io.outrigger.testing.ProxyClient;
+import io.outrigger.testing.Sidecar;
+import io.outrigger.testing.TestUpstream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.outrigger.discovery.Slices.endpoint;
+import static io.outrigger.discovery.Slices.service;
+import static io.outrigger.discovery.Slices.slice;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Services and EndpointSlices from the fabric8 mock API server (CRUD mode) as clusters reachable
+ * with no route at all; endpoints come and go, and go through terminating, under continuous load
+ * with no failed request while a ready or serving endpoint exists.
+ */
+class DiscoveryIT {
+
+    static final String NAMESPACE = "shop";
+    static final String CLUSTER = "outbound|9080||reviews.shop.svc.cluster.local";
+
+    static KubernetesMockServer api;
+    static KubernetesClient kube;
+
+    TestUpstream v1;
+    TestUpstream v2;
+
+    @BeforeAll
+    static void startApi() {
+        api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
+        api.init();
+        kube = api.createClient();
+        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+    }
+
+    @AfterAll
+    static void stopApi() {
+        kube.close();
+        api.destroy();
+    }
+
+    @BeforeEach
+    void upstreams() {
+        v1 = TestUpstream.start("v1");
+        v2 = TestUpstream.start("v2");
+    }
+
+    @AfterEach
+    void clean() {
+        v1.close();
+        v2.close();
+        kube.services().inNamespace(NAMESPACE).delete();
+        kube.discovery().v1().endpointSlices().inNamespace(NAMESPACE).delete();
+    }
+
+    Sidecar sidecar() {
+        return Sidecar.start("outrigger: { access-log: { enabled: false } }",
+                "--spring.main.cloud-platform=KUBERNETES",
+                "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
+                "--spring.cloud.kubernetes.client.namespace=" + NAMESPACE,
+                "--spring.cloud.kubernetes.client.trust-certs=true",
+                "--spring.cloud.kubernetes.config.enabled=false",
+                "--outrigger.identity.namespace=" + NAMESPACE,
+                "--outrigger.discovery.enabled=true");
+    }
+
+    static void put(EndpointSlice slice) {
+        kube.discovery().v1().endpointSlices().inNamespace(NAMESPACE).resource(slice).createOr(NonDeletingOperation::update);
+    }
+
+    static EndpointSlice sliceOf(String name, TestUpstream upstream, Boolean ready, Boolean serving, Boolean terminating) {
+        return slice(NAMESPACE, name, "reviews", "http", upstream.port(),
+                endpoint("127.0.0.1", "reviews-" + upstream.name(), ready, serving, terminating));
+    }
+
+    @Test
+    void aServiceIsReachableByItsNamesWithNoRouteAndListedWithItsEndpoints() throws Exception {
+        try (Sidecar sidecar = sidecar(); ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            assertThat(client.get("reviews.shop:9080", "/").status()).as("no Service yet: no route").isEqualTo(502);
+            kube.services().inNamespace(NAMESPACE).resource(service(NAMESPACE, "reviews", "http", 9080)).create();
+            put(sliceOf("reviews-a", v1, true, true, false));
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.shop:9080", "/").status() == 200);
+            for (String host : List.of("reviews", "reviews:9080", "reviews.shop", "reviews.shop.svc",
+                    "reviews.shop.svc.cluster.local:9080")) {
+                ProxyClient.Response response = client.get(host, "/");
+                assertThat(response.status()).as(host).isEqualTo(200);
+                assertThat(response.body()).as(host).isEqualTo("v1");
+            }
+            assertThat(client.get("reviews.elsewhere", "/").status()).as("another namespace's name").isEqualTo(502);
+            String clusters = Admin.get(sidecar.adminPort(), "/actuator/clusters").body();
+            assertThat(clusters).contains("\"name\":\"" + CLUSTER + "\"", "\"pod\":\"reviews-v1\"", "\"zone\":\"zone-a\"",
+                    "\"state\":\"READY\"");
+            String metrics = Admin.get(sidecar.adminPort(), "/actuator/prometheus").body();
+            assertThat(metrics).contains("destination_service=\"reviews.shop.svc.cluster.local\"",
+                    "destination_service_name=\"reviews\"", "destination_service_namespace=\"shop\"");
+        }
+    }
+
+    @Test
+    void endpointsComeGoAndTerminateUnderLoadWithoutAFailedRequest() throws Exception {
+        kube.services().inNamespace(NAMESPACE).resource(service(NAMESPACE, "reviews", "http", 9080)).create();
+        put(sliceOf("reviews-a", v1, true, true, false));
+        try (Sidecar sidecar = sidecar(); ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.shop:9080", "/").status() == 200);
+            Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread load = Thread.ofPlatform().start(() -> {
+                try (ProxyClient loadClient = new ProxyClient(sidecar.outboundPort())) {
+                    while (running.get()) {
+                        String key;
+                        try {
+                            ProxyClient.Response response = loadClient.get("reviews.shop:9080", "/");
+                            key = response.status() == 200 ? response.body() : "status " + response.status();
+                        } catch (RuntimeException e) {
+                            key = "error " + e;
+                        }
+                        answers.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                    }
+                }
+            });
+            try {
+                // Scale up: v2 joins and takes a share.
+                put(sliceOf("reviews-b", v2, true, true, false));
+                int v2Before = v2.requests();
+                await().atMost(Duration.ofSeconds(10)).until(() -> v2.requests() > v2Before + 20);
+                // Rolling update: v1 terminates (still serving) while v2 is ready: v1 gets nothing new.
+                put(sliceOf("reviews-a", v1, false, true, true));
+                await().atMost(Duration.ofSeconds(10)).until(() -> clustersShow(sidecar, "\"state\":\"READY\"", 1));
+                int v2Mark = v2.requests();
+                await().atMost(Duration.ofSeconds(10)).until(() -> v2.requests() > v2Mark + 2);   // past any request that chose v1 before
+                int v1Quiet = v1.requests();
+                int v2Now = v2.requests();
+                await().atMost(Duration.ofSeconds(10)).until(() -> v2.requests() > v2Now + 50);
+                assertThat(v1.requests()).as("a terminating endpoint takes no traffic while a ready one exists").isEqualTo(v1Quiet);
+                // v2 goes away: the terminating v1 is all that is left, and serves again.
+                kube.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName("reviews-b").delete();
+                await().atMost(Duration.ofSeconds(10)).until(() -> v1.requests() > v1Quiet + 20);
+                // v2 is back, ready.
+                put(sliceOf("reviews-b", v2, true, true, false));
+                int v2Back = v2.requests();
+                await().atMost(Duration.ofSeconds(10)).until(() -> v2.requests() > v2Back + 20);
+            } finally {
+                running.set(false);
+                load.join();
+            }
+            assertThat(answers.keySet()).as("every answer during the changes: %s", answers).containsOnly("v1", "v2");
+        }
+    }
+
+    static boolean clustersShow(Sidecar sidecar, String text, int times) {
+        String body = Admin.get(sidecar.adminPort(), "/actuator/clusters").body();
+        int at = body.indexOf(CLUSTER);
+        String cluster = at < 0 ? "" : body.substring(at);
+        int next = cluster.indexOf("\"name\":", 10);
+        cluster = next < 0 ? cluster : cluster.substring(0, next);
+        return cluster.split(Pattern.quote(text), -1).length - 1 == times;
+    }
+
+    @Test
+    void aServiceThatGoesAwayTakesItsClusterWithItAndARouteStillWins() throws Exception {
+        kube.services().inNamespace(NAMESPACE).resource(service(NAMESPACE, "reviews", "http", 9080)).create();
+        put(sliceOf("reviews-a", v1, true, true, false));
+        String routes = """
+                outrigger:
+                  access-log: { enabled: false }
+                  routes: [ { name: pinned, hosts: [ "reviews.shop:9080" ], match: [ { headers: { x-pin: { exact: "v2" } } } ], route: [ { cluster: v2 } ] } ]
+                  clusters: { v2: { endpoints: [ "%s" ] } }
+                """.formatted(v2.endpoint());
+        try (Sidecar sidecar = Sidecar.start(routes, "--spring.main.cloud-platform=KUBERNETES",
+                "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
+                "--spring.cloud.kubernetes.client.namespace=" + NAMESPACE,
+                "--spring.cloud.kubernetes.client.trust-certs=true", "--spring.cloud.kubernetes.config.enabled=false",
+                "--outrigger.identity.namespace=" + NAMESPACE, "--outrigger.discovery.enabled=true");
+                ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.shop:9080", "/").status() == 200);
+            HttpHeaders pin = new DefaultHttpHeaders().set("x-pin", "v2");
+            assertThat(client.send(HttpMethod.GET, "reviews.shop:9080", "/", null, pin).body())
+                    .as("a matching route wins").isEqualTo("v2");
+            kube.services().inNamespace(NAMESPACE).withName("reviews").delete();
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.shop:9080", "/").status() == 502);
+            assertThat(Admin.get(sidecar.adminPort(), "/actuator/clusters").body()).doesNotContain(CLUSTER);
+        }
+    }
+}

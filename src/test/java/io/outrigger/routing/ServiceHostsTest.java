@@ -1,0 +1,63 @@
+package io.outrigger.routing;
+
+import java.util.List;
+
+import io.outrigger.cluster.DiscoveredService;
+import io.outrigger.snapshot.Snapshot;
+import io.outrigger.snapshot.TestSnapshots;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which host names reach a discovered Service, and on which of its ports. */
+class ServiceHostsTest {
+
+    static TestSnapshots snapshots;
+    static ServiceHosts hosts;
+
+    @BeforeAll
+    static void compile() {
+        snapshots = new TestSnapshots();
+        DiscoveredService reviews = new DiscoveredService("shop", "reviews", "10.96.0.10",
+                List.of(new DiscoveredService.Port("http", 9080, null), new DiscoveredService.Port("grpc", 9090, "grpc")));
+        DiscoveredService ratings = new DiscoveredService("rating", "ratings", "10.96.0.11",
+                List.of(new DiscoveredService.Port("", 8080, null)));
+        Snapshot snapshot = snapshots.withServices(List.of(reviews, ratings)).of("outrigger.identity.namespace", "shop");
+        hosts = snapshot.services();
+    }
+
+    @AfterAll
+    static void close() {
+        snapshots.close();
+    }
+
+    static String cluster(String authority, int destinationPort) {
+        Route route = hosts.find(authority, destinationPort);
+        return route == null ? null : route.destinations().choose().name();
+    }
+
+    @Test
+    void everyDnsFormOfTheNameWithItsPortReachesThatPortsCluster() {
+        for (String host : List.of("reviews:9080", "reviews.shop:9080", "reviews.shop.svc:9080", "Reviews.Shop.svc.cluster.local:9080")) {
+            assertThat(cluster(host, -1)).as(host).isEqualTo("outbound|9080||reviews.shop.svc.cluster.local");
+        }
+        assertThat(cluster("reviews.shop:9090", -1)).isEqualTo("outbound|9090||reviews.shop.svc.cluster.local");
+    }
+
+    @Test
+    void withoutAPortInTheHostTheOriginalDestinationsPortDecides() {
+        assertThat(cluster("reviews.shop", 9090)).isEqualTo("outbound|9090||reviews.shop.svc.cluster.local");
+        assertThat(cluster("reviews.shop", -1)).as("port 80: the Service has none").isNull();
+        assertThat(cluster("ratings.rating", -1)).as("a single-port Service needs no port")
+                .isEqualTo("outbound|8080||ratings.rating.svc.cluster.local");
+    }
+
+    @Test
+    void theShortNameIsOnlyTheOwnNamespaces() {
+        assertThat(cluster("ratings:8080", -1)).isNull();
+        assertThat(cluster("reviews.elsewhere:9080", -1)).isNull();
+        assertThat(cluster("reviews:7000", -1)).as("a port the Service does not have").isNull();
+    }
+}

@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -110,6 +112,22 @@ class ManifestsTest {
         assertThat(role.getRules().get(1).getResources()).containsExactly("events");
         assertThat(role.getRules().get(1).getVerbs()).containsExactly("create");
         assertThat(pod().getServiceAccountName()).isEqualTo("httpbin");
+    }
+
+    @Test
+    void discoveryIsOnAndMayOnlyReadServicesAndEndpointSlices() {
+        ClusterRole role = only(ClusterRole.class);
+        assertThat(role.getRules()).hasSize(2);
+        assertThat(role.getRules().get(0).getResources()).containsExactly("services");
+        assertThat(role.getRules().get(1).getApiGroups()).containsExactly("discovery.k8s.io");
+        assertThat(role.getRules().get(1).getResources()).containsExactly("endpointslices");
+        role.getRules().forEach(rule -> assertThat(rule.getVerbs()).containsExactly("get", "list", "watch"));
+        assertThat(only(ClusterRoleBinding.class).getSubjects()).singleElement()
+                .satisfies(subject -> assertThat(subject.getName()).isEqualTo(pod().getServiceAccountName()));
+        assertThat(init("outrigger").getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("OUTRIGGER_DISCOVERY_ENABLED");
+            assertThat(env.getValue()).isEqualTo("true");
+        });
     }
 
     @Test

@@ -1,10 +1,14 @@
 package io.outrigger.routing;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.netty.util.NetUtil;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.DiscoveredService;
 
@@ -13,29 +17,38 @@ import io.outrigger.cluster.DiscoveredService;
  * {@code name} (in the pod's own namespace), {@code name.ns}, {@code name.ns.svc} or its full name,
  * with or without a port, goes to the cluster of that Service port. The port is the host's, else
  * the connection's original destination port, else 80; a Service with a single port needs none.
- * Routes are looked at first: a matching route wins.
+ * A connection redirected to a Service's ClusterIP and port goes to that port's cluster too, HTTP
+ * or TCP. Routes are looked at first: a matching route (or tcp-route) wins.
  */
 public final class ServiceHosts {
 
-    public static final ServiceHosts NONE = new ServiceHosts(Map.of());
+    public static final ServiceHosts NONE = new ServiceHosts(Map.of(), Map.of());
 
     private final Map<String, Map<Integer, Route>> byHost;
+    private final Map<InetSocketAddress, Route> byAddress;
 
-    private ServiceHosts(Map<String, Map<Integer, Route>> byHost) {
+    private ServiceHosts(Map<String, Map<Integer, Route>> byHost, Map<InetSocketAddress, Route> byAddress) {
         this.byHost = byHost;
+        this.byAddress = byAddress;
     }
 
     /** Indexes every port of {@code services} whose cluster is in {@code clusters}. */
     public static ServiceHosts compile(List<DiscoveredService> services, Map<String, Cluster> clusters, String ownNamespace,
             String clusterDomain) {
         Map<String, Map<Integer, Route>> byHost = new HashMap<>();
+        Map<InetSocketAddress, Route> byAddress = new HashMap<>();
         for (DiscoveredService service : services) {
+            InetAddress clusterIp = literal(service.clusterIp());
             Map<Integer, Route> ports = new HashMap<>();
             for (DiscoveredService.Port port : service.ports()) {
                 String name = service.clusterName(port, clusterDomain);
                 Cluster cluster = clusters.get(name);
                 if (cluster != null) {
-                    ports.put(port.port(), Route.direct(name, cluster));
+                    Route route = Route.direct(name, cluster);
+                    ports.put(port.port(), route);
+                    if (clusterIp != null) {
+                        byAddress.put(new InetSocketAddress(clusterIp, port.port()), route);
+                    }
                 }
             }
             if (ports.isEmpty()) {
@@ -51,7 +64,22 @@ public final class ServiceHosts {
                 byHost.put(service.name().toLowerCase(Locale.ROOT), shared);
             }
         }
-        return new ServiceHosts(Map.copyOf(byHost));
+        return new ServiceHosts(Map.copyOf(byHost), Map.copyOf(byAddress));
+    }
+
+    /** The route of the Service port at a connection's original destination (its ClusterIP), or null. */
+    public Route at(InetSocketAddress original) {
+        return original == null || byAddress.isEmpty() ? null : byAddress.get(original);
+    }
+
+    /** An IP literal, parsed without a lookup; null for none (a headless Service) or anything else. */
+    private static InetAddress literal(String ip) {
+        byte[] bytes = ip == null ? null : NetUtil.createByteArrayFromIpAddressString(ip);
+        try {
+            return bytes == null ? null : InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException impossible) {
+            return null;
+        }
     }
 
     /** The route to the Service {@code authority} names, or null. */

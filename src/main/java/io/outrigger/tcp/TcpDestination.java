@@ -6,6 +6,7 @@ import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.Endpoint;
 import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
+import io.outrigger.routing.Route;
 import io.outrigger.routing.TcpRouteTable;
 import io.outrigger.snapshot.Snapshot;
 
@@ -21,8 +22,9 @@ public record TcpDestination(Cluster cluster, String route, InetSocketAddress ad
 
     /**
      * Inbound: the application, on the port the client asked for. Outbound: the first tcp-route
-     * for the original destination, else the original destination itself (allow-any), else
-     * refused (registry-only, or a connection that was never redirected and matches no route).
+     * for the original destination, else the discovered Service whose ClusterIP and port it is,
+     * else the original destination itself (allow-any), else refused (registry-only, or a
+     * connection that was never redirected and matches no route).
      */
     public static TcpDestination of(Snapshot snapshot, Direction direction, InetSocketAddress original) {
         if (snapshot == null) {
@@ -39,6 +41,14 @@ public record TcpDestination(Cluster cluster, String route, InetSocketAddress ad
             return endpoint == null
                     ? new TcpDestination(route.cluster(), route.name(), null, ResponseFlag.UH)
                     : new TcpDestination(route.cluster(), route.name(), endpoint.address(), null);
+        }
+        Route service = snapshot.services().at(original);   // a discovered Service's ClusterIP and port
+        if (service != null) {
+            Cluster cluster = service.destinations().choose();
+            Endpoint endpoint = cluster.pick();
+            return endpoint == null
+                    ? new TcpDestination(cluster, service.name(), null, ResponseFlag.UH)
+                    : new TcpDestination(cluster, service.name(), endpoint.address(), null);
         }
         if (original == null || snapshot.registryOnly()) {
             return new TcpDestination(null, null, null, ResponseFlag.NR);

@@ -19,8 +19,12 @@ public final class Slices {
 
     /** A ClusterIP Service with one port {@code portName} ("" for unnamed) at {@code port}. */
     public static Service service(String namespace, String name, String portName, int port) {
+        return service(namespace, name, "10.96.0.10", portName, port);
+    }
+
+    public static Service service(String namespace, String name, String clusterIp, String portName, int port) {
         return new ServiceBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
-                .withNewSpec().withType("ClusterIP").withClusterIP("10.96.0.10")
+                .withNewSpec().withType("ClusterIP").withClusterIP(clusterIp)
                 .withPorts(new ServicePortBuilder().withName(portName.isEmpty() ? null : portName).withPort(port)
                         .withTargetPort(new IntOrString(port)).withProtocol("TCP").build())
                 .endSpec().build();

@@ -1,5 +1,6 @@
 package io.outrigger.routing;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 
 import io.outrigger.cluster.DiscoveredService;
@@ -52,6 +53,15 @@ class ServiceHostsTest {
         assertThat(cluster("reviews.shop", -1)).as("port 80: the Service has none").isNull();
         assertThat(cluster("ratings.rating", -1)).as("a single-port Service needs no port")
                 .isEqualTo("outbound|8080||ratings.rating.svc.cluster.local");
+    }
+
+    @Test
+    void aServicesClusterIpAndPortLeadToThatPortsCluster() {
+        Route route = hosts.at(new InetSocketAddress("10.96.0.10", 9090));
+        assertThat(route.destinations().choose().name()).isEqualTo("outbound|9090||reviews.shop.svc.cluster.local");
+        assertThat(hosts.at(new InetSocketAddress("10.96.0.10", 7000))).isNull();
+        assertThat(hosts.at(new InetSocketAddress("10.96.0.99", 9090))).isNull();
+        assertThat(hosts.at(null)).isNull();
     }
 
     @Test

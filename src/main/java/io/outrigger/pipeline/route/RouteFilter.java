@@ -33,6 +33,10 @@ public final class RouteFilter implements ProxyFilter {
             route = snapshot.services().find(exchange.authority(), original == null ? -1 : original.getPort());
         }
         if (route == null) {
+            // Or the Service whose ClusterIP and port the application connected to.
+            route = snapshot.services().at(original);
+        }
+        if (route == null) {
             if (original == null || snapshot.registryOnly()) {
                 return LocalReply.send(exchange, 502, ResponseFlag.NR, "no route matched " + describe(exchange));
             }

@@ -120,7 +120,12 @@ public record OutriggerProperties(
     public record StringMatch(String exact, String prefix, String regex, Boolean present) {
     }
 
-    public record Destination(String cluster, @DefaultValue("100") int weight) {
+    /**
+     * Where a route sends its share of requests: a {@code cluster}, or a discovered Kubernetes
+     * {@code service} ({@code name} in the pod's own namespace, or {@code name.namespace}) at
+     * {@code port}, as Gateway API's backendRefs name them.
+     */
+    public record Destination(String cluster, String service, Integer port, @DefaultValue("100") int weight) {
     }
 
     public record Retries(

@@ -67,6 +67,7 @@ public final class ServiceCatalog implements EndpointFeed {
             changed = !Objects.equals(before, found);
             if (changed) {
                 publish();
+                refeed(service.getMetadata().getNamespace(), service.getMetadata().getName());   // ports by number may now resolve
             }
         }
         if (changed) {
@@ -80,6 +81,7 @@ public final class ServiceCatalog implements EndpointFeed {
             changed = services.remove(key(service.getMetadata().getNamespace(), service.getMetadata().getName())) != null;
             if (changed) {
                 publish();
+                refeed(service.getMetadata().getNamespace(), service.getMetadata().getName());
             }
         }
         if (changed) {
@@ -89,15 +91,16 @@ public final class ServiceCatalog implements EndpointFeed {
 
     public synchronized void sliceChanged(EndpointSlice slice) {
         EndpointSlice before = slices.put(key(slice.getMetadata().getNamespace(), slice.getMetadata().getName()), slice);
-        refeed(slice);
+        refeed(slice.getMetadata().getNamespace(), serviceOf(slice));
         if (before != null && !Objects.equals(serviceOf(before), serviceOf(slice))) {
-            refeed(before);
+            refeed(before.getMetadata().getNamespace(), serviceOf(before));
         }
     }
 
     public synchronized void sliceDeleted(EndpointSlice slice) {
         EndpointSlice before = slices.remove(key(slice.getMetadata().getNamespace(), slice.getMetadata().getName()));
-        refeed(before != null ? before : slice);
+        EndpointSlice gone = before != null ? before : slice;
+        refeed(gone.getMetadata().getNamespace(), serviceOf(gone));
     }
 
     @Override
@@ -115,9 +118,9 @@ public final class ServiceCatalog implements EndpointFeed {
         };
     }
 
-    /** Recomputes and pushes the endpoints of every port of the slice's Service that has subscribers. */
-    private void refeed(EndpointSlice slice) {
-        String prefix = key(slice.getMetadata().getNamespace(), serviceOf(slice)) + ":";
+    /** Recomputes and pushes the endpoints of every port of a Service that has subscribers. */
+    private void refeed(String namespace, String service) {
+        String prefix = key(namespace, service) + ":";
         for (Map.Entry<String, List<Consumer<List<EndpointInfo>>>> entry : subscribers.entrySet()) {
             if (entry.getKey().startsWith(prefix)) {
                 List<EndpointInfo> next = endpoints(entry.getKey());
@@ -128,13 +131,20 @@ public final class ServiceCatalog implements EndpointFeed {
         }
     }
 
-    /** The endpoints that take traffic for feed key {@code namespace/service:port-name}. */
+    /**
+     * The endpoints that take traffic for feed key {@code namespace/service:port-name}, or
+     * {@code namespace/service:#number} for a port by its number (a route's {@code service:}
+     * destination): none while the Service is not known.
+     */
     private List<EndpointInfo> endpoints(String feedKey) {
         int slash = feedKey.indexOf('/');
         int colon = feedKey.indexOf(':', slash);
         String namespace = feedKey.substring(0, slash);
         String service = feedKey.substring(slash + 1, colon);
-        String portName = feedKey.substring(colon + 1);
+        String portName = portName(namespace, service, feedKey.substring(colon + 1));
+        if (portName == null) {
+            return List.of();
+        }
         List<EndpointInfo> ready = new ArrayList<>();
         List<EndpointInfo> terminating = new ArrayList<>();
         for (EndpointSlice slice : slices.values()) {
@@ -167,6 +177,22 @@ public final class ServiceCatalog implements EndpointFeed {
         List<EndpointInfo> chosen = ready.isEmpty() ? terminating : ready;
         chosen.sort(Comparator.comparing(info -> info.address().toString()));
         return List.copyOf(chosen);
+    }
+
+    /** The port's name: as given, or for {@code #number} the name of the Service's port with that number. */
+    private String portName(String namespace, String service, String port) {
+        if (!port.startsWith("#")) {
+            return port;
+        }
+        DiscoveredService known = services.get(key(namespace, service));
+        if (known != null) {
+            for (DiscoveredService.Port candidate : known.ports()) {
+                if (port.equals("#" + candidate.port())) {
+                    return candidate.name();
+                }
+            }
+        }
+        return null;
     }
 
     private static Integer portNumber(EndpointSlice slice, String portName) {

@@ -34,7 +34,7 @@ public final class Route {
 
     /** Compiles route {@code settings} at {@code path}; null when there were problems, each reported. */
     static Route compile(OutriggerProperties.Route settings, String path, Map<String, Cluster> clusters,
-            List<RoutePolicy<?>> policyKinds, Set<String> names, Problems problems) {
+            Map<String, String> serviceClusters, List<RoutePolicy<?>> policyKinds, Set<String> names, Problems problems) {
         int before = problems.count();
         if (settings.name() == null || settings.name().isBlank()) {
             problems.add(path + ".name", "every route needs a name (it labels logs and metrics)");
@@ -49,7 +49,7 @@ public final class Route {
         for (int i = 0; i < settings.match().size(); i++) {
             matchers[i] = RequestMatcher.compile(settings.match().get(i), path + ".match[" + i + "]", problems);
         }
-        WeightedClusters destinations = WeightedClusters.compile(settings.route(), path, clusters, problems);
+        WeightedClusters destinations = WeightedClusters.compile(settings.route(), path, clusters, serviceClusters, problems);
         problems.positive(path + ".timeout", settings.timeout());
         Map<RoutePolicy<?>, Object> policies = new HashMap<>();
         for (RoutePolicy<?> kind : policyKinds) {

@@ -35,17 +35,18 @@ public final class RouteTable {
 
     /**
      * Compiles {@code outrigger.routes} against the clusters (see {@link WeightedClusters#compile}
-     * for names mapped to null), each route with every filter's {@link RoutePolicy}.
+     * for names mapped to null, and for {@code serviceClusters}), each route with every filter's
+     * {@link RoutePolicy}.
      */
     public static RouteTable compile(List<OutriggerProperties.Route> settings, Map<String, Cluster> clusters,
-            List<RoutePolicy<?>> policies, Problems problems) {
+            Map<String, String> serviceClusters, List<RoutePolicy<?>> policies, Problems problems) {
         List<Candidate> all = new ArrayList<>();
         Set<String> exactHosts = new LinkedHashSet<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < settings.size(); i++) {
             String path = "outrigger.routes[" + i + "]";
             HostPattern[] patterns = HostPattern.compile(settings.get(i).hosts(), path + ".hosts", problems);
-            Route route = Route.compile(settings.get(i), path, clusters, policies, names, problems);
+            Route route = Route.compile(settings.get(i), path, clusters, serviceClusters, policies, names, problems);
             if (route == null || patterns == null) {
                 continue;
             }

@@ -22,9 +22,11 @@ public final class WeightedClusters {
     /**
      * Compiles a route's {@code route} list at {@code path}. A name absent from {@code clusters} is
      * an unknown cluster; a name mapped to null is known but not built (its settings had problems).
+     * A {@code service:} destination's cluster is {@code serviceClusters}' entry for
+     * {@code service:port}; one with none was refused when the plan was made.
      */
     static WeightedClusters compile(List<OutriggerProperties.Destination> destinations, String path,
-            Map<String, Cluster> clusters, Problems problems) {
+            Map<String, Cluster> clusters, Map<String, String> serviceClusters, Problems problems) {
         if (destinations.isEmpty()) {
             problems.add(path + ".route", "at least one destination cluster is required");
         }
@@ -34,7 +36,10 @@ public final class WeightedClusters {
         for (int i = 0; i < chosen.length; i++) {
             OutriggerProperties.Destination destination = destinations.get(i);
             String at = path + ".route[" + i + "]";
-            if (destination.cluster() == null) {
+            if (destination.service() != null) {
+                String name = serviceClusters.get(destination.service() + ":" + destination.port());
+                chosen[i] = name == null ? null : clusters.get(name);
+            } else if (destination.cluster() == null) {
                 problems.add(at + ".cluster", "a cluster name is required");
             } else if (!clusters.containsKey(destination.cluster())) {
                 problems.add(at + ".cluster", "unknown cluster '" + destination.cluster() + "'");

@@ -49,7 +49,7 @@ public final class SnapshotCompiler {
     /** The parts of a snapshot that need no live cluster. */
     record Plan(OutriggerProperties settings, Map<String, ClusterSpec> clusters, ListenerPlan inbound, ListenerPlan outbound,
             InetSocketAddress app, Principals authorization, boolean registryOnly, LogFormat accessLog,
-            List<DiscoveredService> services) {
+            List<DiscoveredService> services, Map<String, String> serviceClusters) {
     }
 
     Plan plan(OutriggerProperties settings, List<DiscoveredService> services, Problems problems) {
@@ -79,18 +79,19 @@ public final class SnapshotCompiler {
         });
         clusters.put(inboundClusterName(in), ClusterSpec.perConnection(List.of(new EndpointAddress(in.appAddress(), in.appPort()))));
         clusters.put(PASSTHROUGH, ClusterSpec.perConnection(List.of()));
-        discovered(settings, services, identity, clusters, problems);
-        return new Plan(settings, clusters, inbound, outbound, app,
-                Principals.of(in.authorization().allowPrincipals()), "registry-only".equals(mode), accessLog, services);
+        ClusterSpec defaults = ClusterSpec.defaults(settings.clusterDefaults(), identity, problems);
+        discovered(settings, services, defaults, clusters);
+        Map<String, String> serviceClusters = ServiceDestinations.plan(settings, defaults, clusters, problems);
+        return new Plan(settings, clusters, inbound, outbound, app, Principals.of(in.authorization().allowPrincipals()),
+                "registry-only".equals(mode), accessLog, services, serviceClusters);
     }
 
     /**
      * A cluster per port of each discovered Service, with the settings of {@code cluster-defaults};
      * a cluster the user named the same way is the user's.
      */
-    private static void discovered(OutriggerProperties settings, List<DiscoveredService> services, boolean identity,
-            Map<String, ClusterSpec> clusters, Problems problems) {
-        ClusterSpec defaults = ClusterSpec.defaults(settings.clusterDefaults(), identity, problems);
+    private static void discovered(OutriggerProperties settings, List<DiscoveredService> services, ClusterSpec defaults,
+            Map<String, ClusterSpec> clusters) {
         if (defaults == null) {
             return;
         }
@@ -108,10 +109,12 @@ public final class SnapshotCompiler {
      */
     Snapshot link(long version, String hash, Plan plan, Map<String, Cluster> clusters, Problems problems) {
         OutriggerProperties settings = plan.settings();
-        // Routes may name only the user's clusters, not the generated inbound and pass-through ones.
+        // Routes may name only the user's clusters, not the generated inbound and pass-through
+        // ones; a service: destination reaches its Service's cluster.
         Map<String, Cluster> named = new HashMap<>();
         settings.clusters().keySet().forEach(name -> named.put(name, clusters == null ? null : clusters.get(name)));
-        RouteTable routes = RouteTable.compile(settings.routes(), named, routePolicies, problems);
+        plan.serviceClusters().values().forEach(name -> named.put(name, clusters == null ? null : clusters.get(name)));
+        RouteTable routes = RouteTable.compile(settings.routes(), named, plan.serviceClusters(), routePolicies, problems);
         TcpRouteTable tcpRoutes = TcpRouteTable.compile(settings.tcpRoutes(), named, problems);
         if (clusters == null || !problems.isEmpty()) {
             return null;

@@ -208,4 +208,48 @@ class DiscoveryIT {
             assertThat(Admin.get(sidecar.adminPort(), "/actuator/clusters").body()).doesNotContain(CLUSTER);
         }
     }
+
+    @Test
+    void aCanaryIsTwoServicesWeightedAndAServiceNamedBeforeItExistsServesOnceItDoes() throws Exception {
+        kube.services().inNamespace(NAMESPACE).resource(service(NAMESPACE, "reviews-v1", "http", 9080)).create();
+        put(slice(NAMESPACE, "reviews-v1-a", "reviews-v1", "http", v1.port(), endpoint("127.0.0.1", "reviews-v1-0", true, null, null)));
+        String routes = """
+                outrigger:
+                  access-log: { enabled: false }
+                  routes:
+                    - name: reviews
+                      hosts: [ "reviews.example" ]
+                      route:
+                        - { service: reviews-v1, port: 9080, weight: 50 }
+                        - { service: reviews-v2.shop, port: 9080, weight: 50 }
+                """;
+        try (Sidecar sidecar = Sidecar.start(routes, "--spring.main.cloud-platform=KUBERNETES",
+                "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
+                "--spring.cloud.kubernetes.client.namespace=" + NAMESPACE,
+                "--spring.cloud.kubernetes.client.trust-certs=true", "--spring.cloud.kubernetes.config.enabled=false",
+                "--outrigger.identity.namespace=" + NAMESPACE, "--outrigger.discovery.enabled=true");
+                ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.example", "/").status() == 200);
+            Map<String, Integer> before = new HashMap<>();
+            for (int i = 0; i < 40; i++) {
+                ProxyClient.Response response = client.get("reviews.example", "/");
+                before.merge(response.status() == 200 ? response.body() : "status " + response.status(), 1, Integer::sum);
+            }
+            assertThat(before).as("reviews-v2 does not exist yet: its half gets 503 UH").containsOnlyKeys("v1", "status 503");
+            kube.services().inNamespace(NAMESPACE).resource(service(NAMESPACE, "reviews-v2", "http", 9080)).create();
+            put(slice(NAMESPACE, "reviews-v2-a", "reviews-v2", "http", v2.port(), endpoint("127.0.0.1", "reviews-v2-0", true, null, null)));
+            int v2Before = v2.requests();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                client.get("reviews.example", "/");
+                return v2.requests() > v2Before;
+            });
+            Map<String, Integer> after = new HashMap<>();
+            for (int i = 0; i < 100; i++) {
+                ProxyClient.Response response = client.get("reviews.example", "/");
+                after.merge(response.status() == 200 ? response.body() : "status " + response.status(), 1, Integer::sum);
+            }
+            assertThat(after).containsOnlyKeys("v1", "v2");
+            assertThat(after.get("v1")).as("a 50/50 split over 100 requests").isBetween(20, 80);
+        }
+    }
 }

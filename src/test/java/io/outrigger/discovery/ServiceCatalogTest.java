@@ -86,6 +86,17 @@ class ServiceCatalogTest {
     }
 
     @Test
+    void aPortByNumberHasEndpointsOnceItsServiceIsKnown() {
+        catalog.sliceChanged(slice("shop", "reviews-a", "reviews", "http", 8080, endpoint("198.18.0.1", "a", true, null, null)));
+        catalog.subscribe("shop/reviews:#9080", pushed::add);
+        assertThat(last()).as("no Service yet: which port 9080 is, is not known").isEmpty();
+        catalog.serviceChanged(service("shop", "reviews", "http", 9080));
+        assertThat(last()).containsExactly("198.18.0.1:8080 a READY");
+        catalog.serviceDeleted(service("shop", "reviews", "http", 9080));
+        assertThat(last()).isEmpty();
+    }
+
+    @Test
     void serviceChangesAreToldOnceEachAndExternalNameServicesAreNotClusters() {
         AtomicInteger told = new AtomicInteger();
         catalog.onServicesChanged(told::incrementAndGet);

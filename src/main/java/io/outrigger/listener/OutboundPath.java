@@ -18,9 +18,10 @@ import io.outrigger.telemetry.TcpMetrics;
 
 /**
  * The outbound connection path, top to bottom: what the application's connection is taken to be
- * (a tcp-route's destination is TCP, else its port's protocol, else detected from its first
- * bytes); HTTP/1.1 goes through the outbound HTTP stack; anything else is relayed as TCP to the
- * tcp-route's cluster or the original destination. A connection made straight to the listener,
+ * (a tcp-route's destination is TCP, else its port's protocol, else what a discovered Service at
+ * that ClusterIP declares, else detected from its first bytes); HTTP/1.1 goes through the
+ * outbound HTTP stack; anything else is relayed as TCP to the tcp-route's cluster, the
+ * Service's endpoints or the original destination. A connection made straight to the listener,
  * not redirected, is HTTP: as TCP it would have nowhere to go.
  */
 final class OutboundPath extends ConnectionPath {
@@ -51,6 +52,8 @@ final class OutboundPath extends ConnectionPath {
         if (snapshot.tcpRoutes().match(original) != null) {
             return Protocol.TCP;   // a tcp-route says what this destination speaks
         }
-        return snapshot.outboundListener().protocols().of(original.getPort());
+        Protocol configured = snapshot.outboundListener().protocols().of(original.getPort());
+        // Not set for the port: what a discovered Service at this ClusterIP declares, if it does.
+        return configured != Protocol.AUTO ? configured : snapshot.services().protocolAt(original);
     }
 }

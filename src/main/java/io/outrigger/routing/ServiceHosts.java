@@ -11,6 +11,7 @@ import java.util.Map;
 import io.netty.util.NetUtil;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.DiscoveredService;
+import io.outrigger.protocol.Protocol;
 
 /**
  * Discovered Services reachable with no route, as in Istio: a request whose host is the Service's
@@ -22,14 +23,17 @@ import io.outrigger.cluster.DiscoveredService;
  */
 public final class ServiceHosts {
 
-    public static final ServiceHosts NONE = new ServiceHosts(Map.of(), Map.of());
+    public static final ServiceHosts NONE = new ServiceHosts(Map.of(), Map.of(), Map.of());
 
     private final Map<String, Map<Integer, Route>> byHost;
     private final Map<InetSocketAddress, Route> byAddress;
+    private final Map<InetSocketAddress, Protocol> protocols;
 
-    private ServiceHosts(Map<String, Map<Integer, Route>> byHost, Map<InetSocketAddress, Route> byAddress) {
+    private ServiceHosts(Map<String, Map<Integer, Route>> byHost, Map<InetSocketAddress, Route> byAddress,
+            Map<InetSocketAddress, Protocol> protocols) {
         this.byHost = byHost;
         this.byAddress = byAddress;
+        this.protocols = protocols;
     }
 
     /** Indexes every port of {@code services} whose cluster is in {@code clusters}. */
@@ -37,6 +41,7 @@ public final class ServiceHosts {
             String clusterDomain) {
         Map<String, Map<Integer, Route>> byHost = new HashMap<>();
         Map<InetSocketAddress, Route> byAddress = new HashMap<>();
+        Map<InetSocketAddress, Protocol> protocols = new HashMap<>();
         for (DiscoveredService service : services) {
             InetAddress clusterIp = literal(service.clusterIp());
             Map<Integer, Route> ports = new HashMap<>();
@@ -47,7 +52,9 @@ public final class ServiceHosts {
                     Route route = Route.direct(name, cluster);
                     ports.put(port.port(), route);
                     if (clusterIp != null) {
-                        byAddress.put(new InetSocketAddress(clusterIp, port.port()), route);
+                        InetSocketAddress at = new InetSocketAddress(clusterIp, port.port());
+                        byAddress.put(at, route);
+                        protocols.put(at, Protocol.ofServicePort(port.appProtocol(), port.name()));
                     }
                 }
             }
@@ -64,7 +71,15 @@ public final class ServiceHosts {
                 byHost.put(service.name().toLowerCase(Locale.ROOT), shared);
             }
         }
-        return new ServiceHosts(Map.copyOf(byHost), Map.copyOf(byAddress));
+        return new ServiceHosts(Map.copyOf(byHost), Map.copyOf(byAddress), Map.copyOf(protocols));
+    }
+
+    /**
+     * What the Service port at a connection's original destination declares it speaks
+     * ({@link Protocol#ofServicePort}); {@link Protocol#AUTO} for anything else.
+     */
+    public Protocol protocolAt(InetSocketAddress original) {
+        return original == null || protocols.isEmpty() ? Protocol.AUTO : protocols.getOrDefault(original, Protocol.AUTO);
     }
 
     /** The route of the Service port at a connection's original destination (its ClusterIP), or null. */

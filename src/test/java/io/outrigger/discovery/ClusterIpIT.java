@@ -2,6 +2,7 @@ package io.outrigger.discovery;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -106,6 +107,21 @@ class ClusterIpIT {
             // A new connection (the original destination is looked up once per connection).
             target = new InetSocketAddress("198.18.5.5", 9999);   // a port the Service does not have
             assertThat(client.get("any-name-at-all", "/").status()).as("registry-only: nothing there").isEqualTo(502);
+        }
+    }
+
+    @Test
+    void aTcpPortIsRelayedAsBytesEvenWhenTheyLookLikeHttp() throws Exception {
+        try (Sidecar sidecar = sidecar()) {
+            target = new InetSocketAddress("198.18.5.7", 5432);   // port "tcp-db": declared TCP, never sniffed
+            byte[] request = "GET / HTTP/1.1\r\nHost: db\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                try (Socket socket = new Socket("127.0.0.1", sidecar.outboundPort())) {
+                    socket.setSoTimeout(5_000);
+                    socket.getOutputStream().write(request);
+                    assertThat(socket.getInputStream().readNBytes(request.length)).as("echoed, not answered as HTTP").isEqualTo(request);
+                }
+            });
         }
     }
 

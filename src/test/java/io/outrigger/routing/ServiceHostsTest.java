@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 import io.outrigger.cluster.DiscoveredService;
+import io.outrigger.protocol.Protocol;
 import io.outrigger.snapshot.Snapshot;
 import io.outrigger.snapshot.TestSnapshots;
 import org.junit.jupiter.api.AfterAll;
@@ -62,6 +63,18 @@ class ServiceHostsTest {
         assertThat(hosts.at(new InetSocketAddress("10.96.0.10", 7000))).isNull();
         assertThat(hosts.at(new InetSocketAddress("10.96.0.99", 9090))).isNull();
         assertThat(hosts.at(null)).isNull();
+    }
+
+    @Test
+    void aServicePortDeclaresItsProtocolByAppProtocolOrNamePrefix() {
+        assertThat(hosts.protocolAt(new InetSocketAddress("10.96.0.10", 9090))).as("appProtocol grpc").isEqualTo(Protocol.HTTP2);
+        assertThat(hosts.protocolAt(new InetSocketAddress("10.96.0.10", 9080))).as("named http").isEqualTo(Protocol.HTTP);
+        assertThat(hosts.protocolAt(new InetSocketAddress("10.96.0.11", 8080))).as("unnamed, no appProtocol").isEqualTo(Protocol.AUTO);
+        assertThat(hosts.protocolAt(new InetSocketAddress("10.96.0.99", 8080))).isEqualTo(Protocol.AUTO);
+        assertThat(Protocol.ofServicePort("kubernetes.io/h2c", "web")).isEqualTo(Protocol.HTTP2);
+        assertThat(Protocol.ofServicePort(null, "tcp-postgres")).isEqualTo(Protocol.TCP);
+        assertThat(Protocol.ofServicePort("tcp", "http-but-tcp")).as("appProtocol first").isEqualTo(Protocol.TCP);
+        assertThat(Protocol.ofServicePort(null, "metrics")).isEqualTo(Protocol.AUTO);
     }
 
     @Test

@@ -123,6 +123,17 @@ public final class MeterCatalog {
     public static final Meter CONFIGMAP_WATCH_FAILURES = new Meter("outrigger.config.watch.failures",
             "Failed lists of the routes ConfigMap and lost watches on it; each is retried with backoff", null);
 
+    public static final String RESOURCE = "resource";
+    public static final Meter DISCOVERY_SERVICES = new Meter("outrigger.discovery.services",
+            "Kubernetes Services discovery knows (each port a cluster)", null);
+    public static final Meter DISCOVERY_ENDPOINTS = new Meter("outrigger.discovery.endpoints",
+            "Endpoints discovery feeds to the clusters in use, those taking traffic", null);
+    public static final Meter DISCOVERY_WATCH_CONNECTED = new Meter("outrigger.discovery.watch.connected",
+            "1 while every Service and EndpointSlice watch is open", null);
+    public static final Meter DISCOVERY_WATCH_FAILURES = new Meter("outrigger.discovery.watch.failures",
+            "Failed lists and lost watches of Services or EndpointSlices; each is retried, the endpoints known keep serving",
+            null, RESOURCE);
+
     /** The tag keys meters share. */
     private static final class Tag {
         static final String[] ISTIO_TCP = {REPORTER, SOURCE_WORKLOAD, SOURCE_WORKLOAD_NAMESPACE, SOURCE_PRINCIPAL,

@@ -48,6 +48,15 @@ public final class ServiceCatalog implements EndpointFeed {
     private final List<Runnable> servicesChanged = new CopyOnWriteArrayList<>();
     private volatile List<DiscoveredService> current = List.of();
 
+    /** Endpoints fed now to the clusters that subscribed, those taking traffic. */
+    public synchronized int endpointCount() {
+        int count = 0;
+        for (Map.Entry<String, List<EndpointInfo>> entry : fed.entrySet()) {
+            count += entry.getValue().size();
+        }
+        return count;
+    }
+
     /** The Services known now, in a stable order. */
     public List<DiscoveredService> services() {
         return current;

@@ -12,8 +12,13 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.outrigger.common.MeterCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Informers on Services and EndpointSlices, in the namespaces discovery is scoped to (or all),
@@ -22,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * start: the static config serves alone). A change to the list of Services rebuilds the snapshot
  * once per burst, 100 ms after its first event, off the informers' threads.
  */
-public final class ServiceWatch implements AutoCloseable {
+public final class ServiceWatch implements HealthIndicator, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceWatch.class);
     private static final long REBUILD_AFTER_MILLIS = 100;
@@ -31,13 +36,22 @@ public final class ServiceWatch implements AutoCloseable {
     private final ScheduledExecutorService rebuilds = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("outrigger-discovery").factory());
     private final AtomicBoolean rebuildPending = new AtomicBoolean();
+    private final ServiceCatalog catalog;
+    private final MeterRegistry registry;
+    private volatile String lastError;
 
     /**
      * Starts watching; {@code rebuild} is run after the list of Services changed.
      *
      * @param namespaces empty: every namespace
      */
-    public ServiceWatch(KubernetesClient client, List<String> namespaces, ServiceCatalog catalog, Runnable rebuild) {
+    public ServiceWatch(KubernetesClient client, List<String> namespaces, ServiceCatalog catalog, Runnable rebuild,
+            MeterRegistry registry) {
+        this.catalog = catalog;
+        this.registry = registry;
+        MeterCatalog.DISCOVERY_SERVICES.gauge(catalog, c -> c.services().size()).register(registry);
+        MeterCatalog.DISCOVERY_ENDPOINTS.gauge(catalog, ServiceCatalog::endpointCount).register(registry);
+        MeterCatalog.DISCOVERY_WATCH_CONNECTED.gauge(this, w -> w.watching() ? 1 : 0).register(registry);
         catalog.onServicesChanged(() -> {
             if (rebuildPending.compareAndSet(false, true)) {
                 rebuilds.schedule(() -> {
@@ -83,13 +97,15 @@ public final class ServiceWatch implements AutoCloseable {
             }
         };
         if (namespaces.isEmpty()) {
-            start(client.services().inAnyNamespace().runnableInformer(0), services, "Services");
-            start(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), slices, "EndpointSlices");
+            start(client.services().inAnyNamespace().runnableInformer(0), services, "services", "Services");
+            start(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), slices, "endpointslices",
+                    "EndpointSlices");
         } else {
             for (String namespace : namespaces) {
-                start(client.services().inNamespace(namespace).runnableInformer(0), services, "Services in " + namespace);
+                start(client.services().inNamespace(namespace).runnableInformer(0), services, "services",
+                        "Services in " + namespace);
                 start(client.discovery().v1().endpointSlices().inNamespace(namespace).runnableInformer(0), slices,
-                        "EndpointSlices in " + namespace);
+                        "endpointslices", "EndpointSlices in " + namespace);
             }
         }
         log.info("discovery: watching Services and EndpointSlices in {}", namespaces.isEmpty() ? "every namespace" : namespaces);
@@ -99,9 +115,12 @@ public final class ServiceWatch implements AutoCloseable {
      * Starts an informer without waiting for it: with no API server, start-up goes on and the
      * informer keeps retrying; a failed list or a lost watch leaves the catalog as it was.
      */
-    private <T> void start(SharedIndexInformer<T> informer, ResourceEventHandler<T> handler, String what) {
+    private <T> void start(SharedIndexInformer<T> informer, ResourceEventHandler<T> handler, String resource, String what) {
         AtomicBoolean failing = new AtomicBoolean();
+        Counter failures = MeterCatalog.DISCOVERY_WATCH_FAILURES.counter().tag(MeterCatalog.RESOURCE, resource).register(registry);
         informer.exceptionHandler((started, error) -> {
+            failures.increment();
+            lastError = what + ": " + error;
             if (failing.compareAndSet(false, true)) {
                 log.warn("discovery: cannot list or watch {} ({}); the endpoints known keep serving, retrying", what, error.toString());
             }
@@ -114,6 +133,39 @@ public final class ServiceWatch implements AutoCloseable {
             }
         });
         informers.add(informer);
+        // A watch that closes is reopened by the informer without asking the handler above: a
+        // check every second counts the loss, so the meter and the health details show it.
+        AtomicBoolean was = new AtomicBoolean();
+        rebuilds.scheduleWithFixedDelay(() -> {
+            boolean now = informer.isWatching();
+            if (was.getAndSet(now) && !now) {
+                failures.increment();
+                lastError = what + ": the watch was lost";
+                log.warn("discovery: the watch on {} was lost; the endpoints known keep serving, reconnecting", what);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Whether every informer has listed and is watching now. */
+    public boolean watching() {
+        return informers.stream().allMatch(SharedIndexInformer::isWatching);
+    }
+
+    /**
+     * Discovery's state for {@code /actuator/health}. Always UP: a lost watch keeps the endpoints
+     * known serving, so it must not take the pod out of rotation; the details say what is wrong.
+     */
+    @Override
+    public Health health() {
+        Health.Builder health = Health.up()
+                .withDetail("services", catalog.services().size())
+                .withDetail("endpoints", catalog.endpointCount())
+                .withDetail("watching", watching());
+        String error = lastError;
+        if (error != null) {
+            health.withDetail("lastError", error);
+        }
+        return health.build();
     }
 
     @Override

@@ -55,16 +55,16 @@ class KubernetesConfiguration {
      * Services and EndpointSlices as clusters and endpoints, with {@code outrigger.discovery.enabled}
      * (the manifests set it) and a client.
      */
-    @Bean(destroyMethod = "close")
+    @Bean(name = "discovery", destroyMethod = "close")
     @ConditionalOnProperty(name = "outrigger.discovery.enabled", havingValue = "true")
     ServiceWatch serviceWatch(ObjectProvider<KubernetesClient> client, ConfigurableEnvironment environment,
-            ServiceCatalog catalog, SnapshotHolder snapshots) {
+            ServiceCatalog catalog, SnapshotHolder snapshots, MeterRegistry registry) {
         KubernetesClient kubernetes = client.getIfAvailable();
         if (kubernetes == null) {
             return null;
         }
         OutriggerProperties.Discovery settings = ConfigBinding.bindOrDefaults(environment).discovery();
-        return new ServiceWatch(kubernetes, settings.namespaces(), catalog, snapshots::rediscover);
+        return new ServiceWatch(kubernetes, settings.namespaces(), catalog, snapshots::rediscover, registry);
     }
 
     @Bean(destroyMethod = "close")

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.outrigger.testing.Admin;
+import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
 import io.outrigger.testing.TestUpstream;
@@ -120,6 +121,13 @@ class DiscoveryIT {
             String metrics = Admin.get(sidecar.adminPort(), "/actuator/prometheus").body();
             assertThat(metrics).contains("destination_service=\"reviews.shop.svc.cluster.local\"",
                     "destination_service_name=\"reviews\"", "destination_service_namespace=\"shop\"");
+            PrometheusPage page = PrometheusPage.scrapeUntil(sidecar.adminPort(),
+                    p -> p.sum("outrigger_discovery_endpoints", Map.of()) == 1);
+            assertThat(page.sum("outrigger_discovery_services", Map.of())).isEqualTo(1);
+            assertThat(page.sum("outrigger_discovery_watch_connected", Map.of())).isEqualTo(1);
+            assertThat(page.sum("outrigger_discovery_watch_failures_total", Map.of())).isZero();
+            String health = Admin.get(sidecar.adminPort(), "/actuator/health").body();
+            assertThat(health).contains("\"discovery\":{\"details\":{\"services\":1,\"endpoints\":1,\"watching\":true},\"status\":\"UP\"}");
         }
     }
 

@@ -1,0 +1,72 @@
+package io.outrigger.discovery;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.outrigger.testing.Admin;
+import io.outrigger.testing.PrometheusPage;
+import io.outrigger.testing.ProxyClient;
+import io.outrigger.testing.Sidecar;
+import io.outrigger.testing.TestUpstream;
+import org.junit.jupiter.api.Test;
+
+import static io.outrigger.discovery.Slices.endpoint;
+import static io.outrigger.discovery.Slices.service;
+import static io.outrigger.discovery.Slices.slice;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The API server goes away: the endpoints known keep serving (only the API saying so removes
+ * them), and the loss shows in the meters and in {@code /actuator/health}, which stays UP.
+ */
+class ApiServerLossIT {
+
+    @Test
+    void theEndpointsKnownKeepServingAndTheLossIsShown() throws Exception {
+        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), false);
+        api.init();
+        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+        try (KubernetesClient kube = api.createClient(); TestUpstream v1 = TestUpstream.start("v1")) {
+            kube.services().inNamespace("shop").resource(service("shop", "reviews", "http", 9080)).create();
+            kube.discovery().v1().endpointSlices().inNamespace("shop").resource(slice("shop", "reviews-a", "reviews", "http",
+                    v1.port(), endpoint("127.0.0.1", "reviews-1", true, null, null))).create();
+            try (Sidecar sidecar = Sidecar.start("outrigger: { access-log: { enabled: false } }",
+                    "--spring.main.cloud-platform=KUBERNETES",
+                    "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
+                    "--spring.cloud.kubernetes.client.namespace=shop",
+                    "--spring.cloud.kubernetes.client.trust-certs=true",
+                    "--spring.cloud.kubernetes.config.enabled=false",
+                    "--outrigger.discovery.enabled=true");
+                    ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.shop:9080", "/").status() == 200);
+                api.destroy();
+                // The informers notice the lost watch and retry with backoff: give them time.
+                PrometheusPage page = await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> new PrometheusPage(Admin.get(sidecar.adminPort(), "/actuator/prometheus").body()),
+                                p -> p.sum("outrigger_discovery_watch_connected", Map.of()) == 0
+                                        && p.sum("outrigger_discovery_watch_failures_total", Map.of()) > 0);
+                assertThat(page.sum("outrigger_discovery_watch_connected", Map.of())).as("the watch is lost").isZero();
+                assertThat(page.sum("outrigger_discovery_watch_failures_total", Map.of())).isPositive();
+                assertThat(page.sum("outrigger_discovery_endpoints", Map.of())).as("the endpoints known are kept").isEqualTo(1);
+                for (int i = 0; i < 20; i++) {
+                    ProxyClient.Response response = client.get("reviews.shop:9080", "/");
+                    assertThat(response.status()).isEqualTo(200);
+                    assertThat(response.body()).isEqualTo("v1");
+                }
+                String health = Admin.get(sidecar.adminPort(), "/actuator/health").body();
+                assertThat(health).contains("\"watching\":false", "\"lastError\"").containsPattern("\"discovery\":\\{\"details\":\\{[^{}]*\"watching\":false[^{}]*\\},\"status\":\"UP\"\\}");
+                assertThat(Admin.get(sidecar.adminPort(), "/actuator/health/readiness").statusCode()).isEqualTo(200);
+            }
+        }
+    }
+}

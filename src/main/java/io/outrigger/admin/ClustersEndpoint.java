@@ -44,7 +44,12 @@ public final class ClustersEndpoint {
     private static Map<String, Object> cluster(Cluster cluster, Object settings) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", cluster.name());
-        view.put("configured", ConfigView.of(settings));
+        if (settings != null) {
+            view.put("configured", ConfigView.of(settings));
+        } else {
+            // Discovered: no settings of its own; an ExternalName Service's DNS name is its endpoint.
+            view.put("discovered", Map.of("endpoints", cluster.spec().endpoints().stream().map(Object::toString).toList()));
+        }
         List<Map<String, Object>> endpoints = new ArrayList<>();
         for (Endpoint endpoint : cluster.endpoints()) {
             EndpointConnections.Counts pool = cluster.poolUse(endpoint);

@@ -35,6 +35,14 @@ public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, Loa
                 Duration.ofSeconds(5), null, null);
     }
 
+    /**
+     * An ExternalName Service's cluster with these settings: its one endpoint is the external DNS
+     * name at the Service's port, resolved again every {@code dns-refresh} like any DNS endpoint.
+     */
+    public ClusterSpec external(String host, int port) {
+        return new ClusterSpec(List.of(new EndpointAddress(host, port)), peers, loadBalancer, pool, dnsRefresh, outliers, null);
+    }
+
     /** A discovered cluster with these settings, its endpoints fed under {@code feed}. */
     public ClusterSpec discovered(String feed) {
         return new ClusterSpec(List.of(), peers, loadBalancer, pool, dnsRefresh, outliers, feed);

@@ -232,9 +232,15 @@ public final class ServiceCatalog implements EndpointFeed {
         return null;
     }
 
-    /** A Service as a cluster source; null for one with nothing to route to (no ports, ExternalName). */
+    /** A Service as a cluster source; null for one with nothing to route to (no ports). */
     private static DiscoveredService toService(Service service) {
-        if (service.getSpec() == null || service.getSpec().getPorts() == null || "ExternalName".equals(service.getSpec().getType())) {
+        if (service.getSpec() == null || service.getSpec().getPorts() == null) {
+            return null;
+        }
+        boolean external = "ExternalName".equals(service.getSpec().getType());
+        if (external && (service.getSpec().getExternalName() == null || service.getSpec().getExternalName().isBlank())) {
+            log.warn("Service {}/{}: ExternalName without an external name, skipped", service.getMetadata().getNamespace(),
+                    service.getMetadata().getName());
             return null;
         }
         List<DiscoveredService.Port> ports = new ArrayList<>();
@@ -246,9 +252,9 @@ public final class ServiceCatalog implements EndpointFeed {
             }
             ports.add(new DiscoveredService.Port(port.getName() == null ? "" : port.getName(), port.getPort(), port.getAppProtocol()));
         }
-        String clusterIp = service.getSpec().getClusterIP();
-        return new DiscoveredService(service.getMetadata().getNamespace(), service.getMetadata().getName(),
-                "None".equals(clusterIp) ? null : clusterIp, List.copyOf(ports));
+        String clusterIp = external || "None".equals(service.getSpec().getClusterIP()) ? null : service.getSpec().getClusterIP();
+        return new DiscoveredService(service.getMetadata().getNamespace(), service.getMetadata().getName(), clusterIp,
+                List.copyOf(ports), external ? service.getSpec().getExternalName() : null);
     }
 
     private void publish() {

@@ -98,7 +98,9 @@ public final class SnapshotCompiler {
         String domain = settings.discovery().clusterDomain();
         for (DiscoveredService service : services) {
             for (DiscoveredService.Port port : service.ports()) {
-                clusters.putIfAbsent(service.clusterName(port, domain), defaults.discovered(service.feedKey(port)));
+                clusters.putIfAbsent(service.clusterName(port, domain), service.externalName() != null
+                        ? defaults.external(service.externalName(), port.port())
+                        : defaults.discovered(service.feedKey(port)));
             }
         }
     }

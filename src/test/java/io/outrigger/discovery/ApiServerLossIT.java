@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The API server goes away: the endpoints known keep serving (only the API saying so removes
- * them), and the loss shows in the meters and in {@code /actuator/health}, which stays UP.
+ * them), {@code /actuator/health} stays UP and the pod stays ready.
  */
 class ApiServerLossIT {
 
@@ -50,21 +50,18 @@ class ApiServerLossIT {
                     ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.shop:9080", "/").status() == 200);
                 api.destroy();
-                // The informers notice the lost watch and retry with backoff: give them time.
-                PrometheusPage page = await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> new PrometheusPage(Admin.get(sidecar.adminPort(), "/actuator/prometheus").body()),
-                                p -> p.sum("outrigger_discovery_watch_connected", Map.of()) == 0
-                                        && p.sum("outrigger_discovery_watch_failures_total", Map.of()) > 0);
-                assertThat(page.sum("outrigger_discovery_watch_connected", Map.of())).as("the watch is lost").isZero();
-                assertThat(page.sum("outrigger_discovery_watch_failures_total", Map.of())).isPositive();
-                assertThat(page.sum("outrigger_discovery_endpoints", Map.of())).as("the endpoints known are kept").isEqualTo(1);
-                for (int i = 0; i < 20; i++) {
-                    ProxyClient.Response response = client.get("reviews.shop:9080", "/");
-                    assertThat(response.status()).isEqualTo(200);
-                    assertThat(response.body()).isEqualTo("v1");
-                }
+                // fabric8 retries a broken watch by itself, and says nothing until it gives up, so
+                // there is no signal of the sidecar having noticed: the requests must keep
+                // succeeding for a while after the API server went away.
+                await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> {
+                            ProxyClient.Response response = client.get("reviews.shop:9080", "/");
+                            return response.status() == 200 && response.body().equals("v1");
+                        });
+                assertThat(new PrometheusPage(Admin.get(sidecar.adminPort(), "/actuator/prometheus").body())
+                        .sum("outrigger_discovery_endpoints", Map.of())).as("the endpoints known are kept").isEqualTo(1);
                 String health = Admin.get(sidecar.adminPort(), "/actuator/health").body();
-                assertThat(health).contains("\"watching\":false", "\"lastError\"").containsPattern("\"discovery\":\\{\"details\":\\{[^{}]*\"watching\":false[^{}]*\\},\"status\":\"UP\"\\}");
+                assertThat(health).containsPattern("\"discovery\":\\{\"details\":\\{[^{}]*\"endpoints\":1[^{}]*\\},\"status\":\"UP\"\\}");
                 assertThat(Admin.get(sidecar.adminPort(), "/actuator/health/readiness").statusCode()).isEqualTo(200);
             }
         }

@@ -1,5 +1,7 @@
 package io.outrigger.discovery;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -19,6 +22,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.outrigger.cluster.AddressResolver;
 import io.outrigger.testing.Admin;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.ProxyClient;
@@ -29,6 +33,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import static io.outrigger.discovery.Slices.endpoint;
 import static io.outrigger.discovery.Slices.service;
@@ -258,6 +264,43 @@ class DiscoveryIT {
             }
             assertThat(after).containsOnlyKeys("v1", "v2");
             assertThat(after.get("v1")).as("a 50/50 split over 100 requests").isBetween(20, 80);
+        }
+    }
+
+    /** Resolves the test's external name to loopback, where the upstream listens. */
+    @Configuration(proxyBeanMethods = false)
+    static class ExternalDns {
+        @Bean
+        AddressResolver addressResolver() {
+            return host -> {
+                if (host.equals("payments.example.com")) {
+                    return new InetAddress[] {InetAddress.getLoopbackAddress()};
+                }
+                throw new UnknownHostException(host);
+            };
+        }
+    }
+
+    @Test
+    void anExternalNameServiceIsADnsClusterOfItsExternalName() throws Exception {
+        Service payments = service(NAMESPACE, "payments", "https", v1.port());
+        payments.getSpec().setType("ExternalName");
+        payments.getSpec().setClusterIP(null);
+        payments.getSpec().setExternalName("payments.example.com");
+        kube.services().inNamespace(NAMESPACE).resource(payments).create();
+        try (Sidecar sidecar = Sidecar.start("outrigger: { access-log: { enabled: false } }",
+                "--spring.main.cloud-platform=KUBERNETES",
+                "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
+                "--spring.cloud.kubernetes.client.namespace=" + NAMESPACE,
+                "--spring.cloud.kubernetes.client.trust-certs=true", "--spring.cloud.kubernetes.config.enabled=false",
+                "--outrigger.identity.namespace=" + NAMESPACE, "--outrigger.discovery.enabled=true",
+                "--spring.main.sources=" + ExternalDns.class.getName(),
+                "--spring.main.allow-bean-definition-overriding=true");
+                ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.get("payments.shop:" + v1.port(), "/").status() == 200);
+            assertThat(client.get("payments", "/").body()).as("a single-port Service needs no port").isEqualTo("v1");
+            assertThat(Admin.get(sidecar.adminPort(), "/actuator/clusters").body())
+                    .contains("outbound|" + v1.port() + "||payments.shop.svc.cluster.local", "payments.example.com:" + v1.port());
         }
     }
 }

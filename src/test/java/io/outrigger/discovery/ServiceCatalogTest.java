@@ -97,7 +97,7 @@ class ServiceCatalogTest {
     }
 
     @Test
-    void serviceChangesAreToldOnceEachAndExternalNameServicesAreNotClusters() {
+    void serviceChangesAreToldOnceEachAndAnExternalNameServiceKeepsItsDnsName() {
         AtomicInteger told = new AtomicInteger();
         catalog.onServicesChanged(told::incrementAndGet);
         catalog.serviceChanged(service("shop", "reviews", "http", 9080));
@@ -109,10 +109,18 @@ class ServiceCatalogTest {
         });
         var external = service("shop", "payments", "", 443);
         external.getSpec().setType("ExternalName");
+        external.getSpec().setClusterIP(null);
         catalog.serviceChanged(external);
-        assertThat(catalog.services()).hasSize(1);
+        assertThat(catalog.services()).as("an ExternalName Service without its name is skipped").hasSize(1);
+        external.getSpec().setExternalName("payments.example.com");
+        catalog.serviceChanged(external);
+        assertThat(catalog.services()).hasSize(2).filteredOn(svc -> svc.name().equals("payments")).singleElement()
+                .satisfies(svc -> {
+                    assertThat(svc.externalName()).isEqualTo("payments.example.com");
+                    assertThat(svc.clusterIp()).isNull();
+                });
         catalog.serviceDeleted(service("shop", "reviews", "http", 9080));
-        assertThat(catalog.services()).isEmpty();
-        assertThat(told).hasValue(2);
+        assertThat(catalog.services()).hasSize(1);
+        assertThat(told).hasValue(3);
     }
 }

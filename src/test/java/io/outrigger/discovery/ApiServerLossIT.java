@@ -1,16 +1,11 @@
 package io.outrigger.discovery;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.outrigger.testing.Admin;
+import io.outrigger.testing.MockApi;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
@@ -30,26 +25,16 @@ import static org.awaitility.Awaitility.await;
 class ApiServerLossIT {
 
     @Test
-    void theEndpointsKnownKeepServingAndTheLossIsShown() throws Exception {
-        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), false);
-        api.init();
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-        try (KubernetesClient kube = api.createClient(); TestUpstream v1 = TestUpstream.start("v1")) {
+    void theEndpointsKnownKeepServingAndThePodStaysReady() throws Exception {
+        try (MockApi api = MockApi.start(); TestUpstream v1 = TestUpstream.start("v1")) {
+            KubernetesClient kube = api.client();
             kube.services().inNamespace("shop").resource(service("shop", "reviews", "http", 9080)).create();
             kube.discovery().v1().endpointSlices().inNamespace("shop").resource(slice("shop", "reviews-a", "reviews", "http",
                     v1.port(), endpoint("127.0.0.1", "reviews-1", true, null, null))).create();
-            try (Sidecar sidecar = Sidecar.start("outrigger: { access-log: { enabled: false } }",
-                    "--spring.main.cloud-platform=KUBERNETES",
-                    "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
-                    "--spring.cloud.kubernetes.client.namespace=shop",
-                    "--spring.cloud.kubernetes.client.trust-certs=true",
-                    "--spring.cloud.kubernetes.config.enabled=false",
-                    "--outrigger.discovery.enabled=true");
+            try (Sidecar sidecar = Sidecar.start("outrigger: { access-log: { enabled: false } }", api.discovery("shop"));
                     ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.shop:9080", "/").status() == 200);
-                api.destroy();
+                api.stopServer();
                 // fabric8 retries a broken watch by itself, and says nothing until it gives up, so
                 // there is no signal of the sidecar having noticed: the requests must keep
                 // succeeding for a while after the API server went away.

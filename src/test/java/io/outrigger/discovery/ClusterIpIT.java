@@ -4,16 +4,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.outrigger.interception.OriginalDestination;
+import io.outrigger.testing.MockApi;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
 import io.outrigger.testing.TestTcpServer;
@@ -49,7 +44,7 @@ class ClusterIpIT {
         }
     }
 
-    static KubernetesMockServer api;
+    static MockApi api;
     static KubernetesClient kube;
 
     TestUpstream web = TestUpstream.start("web");
@@ -57,19 +52,15 @@ class ClusterIpIT {
 
     @BeforeAll
     static void startApi() {
-        api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
-        api.init();
-        kube = api.createClient();
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+        api = MockApi.start();
+        kube = api.client();
         kube.services().inNamespace(NAMESPACE).resource(service(NAMESPACE, "reviews", "198.18.5.5", "http", 9080)).create();
         kube.services().inNamespace(NAMESPACE).resource(service(NAMESPACE, "db", "198.18.5.7", "tcp-db", 5432)).create();
     }
 
     @AfterAll
     static void stopApi() {
-        kube.close();
-        api.destroy();
+        api.close();
     }
 
     @AfterEach
@@ -85,15 +76,8 @@ class ClusterIpIT {
         kube.discovery().v1().endpointSlices().inNamespace(NAMESPACE).resource(slice(NAMESPACE, "db-a", "db", "tcp-db",
                 echo.port(), endpoint("127.0.0.1", "db-1", true, null, null))).createOr(NonDeletingOperation::update);
         return Sidecar.start("outrigger: { access-log: { enabled: false }, outbound: { mode: registry-only } }",
-                "--spring.main.cloud-platform=KUBERNETES",
-                "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
-                "--spring.cloud.kubernetes.client.namespace=" + NAMESPACE,
-                "--spring.cloud.kubernetes.client.trust-certs=true",
-                "--spring.cloud.kubernetes.config.enabled=false",
-                "--outrigger.identity.namespace=" + NAMESPACE,
-                "--outrigger.discovery.enabled=true",
-                "--spring.main.sources=" + Redirected.class.getName(),
-                "--spring.main.allow-bean-definition-overriding=true");
+                api.discovery(NAMESPACE, "--spring.main.sources=" + Redirected.class.getName(),
+                        "--spring.main.allow-bean-definition-overriding=true"));
     }
 
     @Test

@@ -15,15 +15,12 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.outrigger.cluster.AddressResolver;
 import io.outrigger.testing.Admin;
+import io.outrigger.testing.MockApi;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
@@ -52,7 +49,7 @@ class DiscoveryIT {
     static final String NAMESPACE = "shop";
     static final String CLUSTER = "outbound|9080||reviews.shop.svc.cluster.local";
 
-    static KubernetesMockServer api;
+    static MockApi api;
     static KubernetesClient kube;
 
     TestUpstream v1;
@@ -60,17 +57,13 @@ class DiscoveryIT {
 
     @BeforeAll
     static void startApi() {
-        api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
-        api.init();
-        kube = api.createClient();
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+        api = MockApi.start();
+        kube = api.client();
     }
 
     @AfterAll
     static void stopApi() {
-        kube.close();
-        api.destroy();
+        api.close();
     }
 
     @BeforeEach
@@ -88,14 +81,7 @@ class DiscoveryIT {
     }
 
     Sidecar sidecar() {
-        return Sidecar.start("outrigger: { access-log: { enabled: false } }",
-                "--spring.main.cloud-platform=KUBERNETES",
-                "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
-                "--spring.cloud.kubernetes.client.namespace=" + NAMESPACE,
-                "--spring.cloud.kubernetes.client.trust-certs=true",
-                "--spring.cloud.kubernetes.config.enabled=false",
-                "--outrigger.identity.namespace=" + NAMESPACE,
-                "--outrigger.discovery.enabled=true");
+        return Sidecar.start("outrigger: { access-log: { enabled: false } }", api.discovery(NAMESPACE));
     }
 
     static void put(EndpointSlice slice) {
@@ -207,11 +193,7 @@ class DiscoveryIT {
                   routes: [ { name: pinned, hosts: [ "reviews.shop:9080" ], match: [ { headers: { x-pin: { exact: "v2" } } } ], route: [ { cluster: v2 } ] } ]
                   clusters: { v2: { endpoints: [ "%s" ] } }
                 """.formatted(v2.endpoint());
-        try (Sidecar sidecar = Sidecar.start(routes, "--spring.main.cloud-platform=KUBERNETES",
-                "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
-                "--spring.cloud.kubernetes.client.namespace=" + NAMESPACE,
-                "--spring.cloud.kubernetes.client.trust-certs=true", "--spring.cloud.kubernetes.config.enabled=false",
-                "--outrigger.identity.namespace=" + NAMESPACE, "--outrigger.discovery.enabled=true");
+        try (Sidecar sidecar = Sidecar.start(routes, api.discovery(NAMESPACE));
                 ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
             await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.shop:9080", "/").status() == 200);
             HttpHeaders pin = new DefaultHttpHeaders().set("x-pin", "v2");
@@ -237,11 +219,7 @@ class DiscoveryIT {
                         - { service: reviews-v1, port: 9080, weight: 50 }
                         - { service: reviews-v2.shop, port: 9080, weight: 50 }
                 """;
-        try (Sidecar sidecar = Sidecar.start(routes, "--spring.main.cloud-platform=KUBERNETES",
-                "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
-                "--spring.cloud.kubernetes.client.namespace=" + NAMESPACE,
-                "--spring.cloud.kubernetes.client.trust-certs=true", "--spring.cloud.kubernetes.config.enabled=false",
-                "--outrigger.identity.namespace=" + NAMESPACE, "--outrigger.discovery.enabled=true");
+        try (Sidecar sidecar = Sidecar.start(routes, api.discovery(NAMESPACE));
                 ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
             await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.example", "/").status() == 200);
             Map<String, Integer> before = new HashMap<>();
@@ -288,14 +266,8 @@ class DiscoveryIT {
         payments.getSpec().setClusterIP(null);
         payments.getSpec().setExternalName("payments.example.com");
         kube.services().inNamespace(NAMESPACE).resource(payments).create();
-        try (Sidecar sidecar = Sidecar.start("outrigger: { access-log: { enabled: false } }",
-                "--spring.main.cloud-platform=KUBERNETES",
-                "--spring.cloud.kubernetes.client.master-url=" + api.url("/"),
-                "--spring.cloud.kubernetes.client.namespace=" + NAMESPACE,
-                "--spring.cloud.kubernetes.client.trust-certs=true", "--spring.cloud.kubernetes.config.enabled=false",
-                "--outrigger.identity.namespace=" + NAMESPACE, "--outrigger.discovery.enabled=true",
-                "--spring.main.sources=" + ExternalDns.class.getName(),
-                "--spring.main.allow-bean-definition-overriding=true");
+        try (Sidecar sidecar = Sidecar.start("outrigger: { access-log: { enabled: false } }", api.discovery(NAMESPACE,
+                "--spring.main.sources=" + ExternalDns.class.getName(), "--spring.main.allow-bean-definition-overriding=true"));
                 ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
             await().atMost(Duration.ofSeconds(10)).until(() -> client.get("payments.shop:" + v1.port(), "/").status() == 200);
             assertThat(client.get("payments", "/").body()).as("a single-port Service needs no port").isEqualTo("v1");

@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -64,38 +65,8 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
                 }, REBUILD_AFTER_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
-        ResourceEventHandler<Service> services = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Service service) {
-                catalog.serviceChanged(service);
-            }
-
-            @Override
-            public void onUpdate(Service before, Service service) {
-                catalog.serviceChanged(service);
-            }
-
-            @Override
-            public void onDelete(Service service, boolean finalStateUnknown) {
-                catalog.serviceDeleted(service);
-            }
-        };
-        ResourceEventHandler<EndpointSlice> slices = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(EndpointSlice slice) {
-                catalog.sliceChanged(slice);
-            }
-
-            @Override
-            public void onUpdate(EndpointSlice before, EndpointSlice slice) {
-                catalog.sliceChanged(slice);
-            }
-
-            @Override
-            public void onDelete(EndpointSlice slice, boolean finalStateUnknown) {
-                catalog.sliceDeleted(slice);
-            }
-        };
+        ResourceEventHandler<Service> services = handler(catalog::serviceChanged, catalog::serviceDeleted);
+        ResourceEventHandler<EndpointSlice> slices = handler(catalog::sliceChanged, catalog::sliceDeleted);
         if (namespaces.isEmpty()) {
             start(client.services().inAnyNamespace().runnableInformer(0), services, "services", "Services");
             start(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), slices, "endpointslices",
@@ -109,6 +80,26 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
             }
         }
         log.info("discovery: watching Services and EndpointSlices in {}", namespaces.isEmpty() ? "every namespace" : namespaces);
+    }
+
+    /** An informer's events as the catalog takes them: added or updated is a change, the last state counts. */
+    private static <T> ResourceEventHandler<T> handler(Consumer<T> changed, Consumer<T> deleted) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T object) {
+                changed.accept(object);
+            }
+
+            @Override
+            public void onUpdate(T before, T object) {
+                changed.accept(object);
+            }
+
+            @Override
+            public void onDelete(T object, boolean finalStateUnknown) {
+                deleted.accept(object);
+            }
+        };
     }
 
     /**

@@ -8,6 +8,8 @@ import io.outrigger.cluster.AddressResolver;
 import io.outrigger.cluster.ClusterManager;
 import io.outrigger.config.ConfigBinding;
 import io.outrigger.config.ConfigFileWatcher;
+import io.outrigger.config.OutriggerProperties;
+import io.outrigger.discovery.Locality;
 import io.outrigger.discovery.ServiceCatalog;
 import io.outrigger.interception.LinuxOriginalDestination;
 import io.outrigger.interception.OriginalDestination;
@@ -65,10 +67,17 @@ class OutriggerConfiguration {
         return new MtlsOrigination(mutualTls);
     }
 
-    /** Discovered Services and endpoints: empty unless discovery watches the API server (see KubernetesConfiguration). */
+    /**
+     * Discovered Services and endpoints: empty unless discovery watches the API server (see
+     * KubernetesConfiguration). Locality and the trust domain are read once, at start.
+     */
     @Bean
-    ServiceCatalog serviceCatalog() {
-        return new ServiceCatalog();
+    ServiceCatalog serviceCatalog(ConfigurableEnvironment environment) {
+        OutriggerProperties settings = ConfigBinding.bindOrDefaults(environment);
+        String zone = settings.identity().zone();
+        Locality locality = new Locality(zone == null || zone.isBlank() ? null : zone,
+                settings.discovery().preferSameZone(), settings.discovery().localityFailoverPercent());
+        return new ServiceCatalog(locality, settings.identity().trustDomain());
     }
 
     @Bean

@@ -60,6 +60,12 @@ public final class ClustersEndpoint {
                 entry.put("pod", endpoint.info().pod());
                 entry.put("zone", endpoint.info().zone());
                 entry.put("state", endpoint.info().state().name());
+                entry.put("local", endpoint.info().local());
+            }
+            // How it is reached: the cluster's tls, or mutual TLS to the sidecar discovery found in its pod.
+            entry.put("tls", endpoint.peers().mutual() ? "mutual" : "none");
+            if (endpoint.peers().mutual() && !endpoint.peers().principals().isEmpty()) {
+                entry.put("peerPrincipals", endpoint.peers().principals());
             }
             entry.put("health", endpoint.ejected() ? "EJECTED" : "HEALTHY");
             entry.put("ejected", endpoint.ejected());

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.outrigger.netty.EventLoops;
+import io.outrigger.tls.PeerPolicy;
 import io.outrigger.tls.UpstreamTls;
 import io.outrigger.upstream.EndpointConnections;
 import io.outrigger.upstream.UpstreamClient;
@@ -33,6 +34,7 @@ public final class Cluster implements AutoCloseable {
     private final String name;
     private final ClusterSpec spec;
     private final UpstreamClient client;
+    private final UpstreamTls tls;
     private final Map<InetSocketAddress, Endpoint> dynamic = new java.util.concurrent.ConcurrentHashMap<>();
     private final LoadBalancer balancer;
     private final ConfiguredEndpoints configured;
@@ -42,7 +44,7 @@ public final class Cluster implements AutoCloseable {
     private final RetryBudget retryBudget = new RetryBudget(this::activeRequests);
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong lastDynamicSweep = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
-    private volatile List<Endpoint> endpoints = List.of();
+    private volatile Members members = Members.NONE;
 
     Cluster(String name, ClusterSpec spec, EventLoops loops, ScheduledExecutorService dns,
             AddressResolver resolver, UpstreamTls tls, EndpointFeed endpointFeed) {
@@ -51,6 +53,7 @@ public final class Cluster implements AutoCloseable {
         // Each endpoint gets one pool per event loop: a request takes upstream connections only
         // from its own loop's pool, so it never hops threads. The limits are shared out over the loops.
         this.client = new UpstreamClient(loops, spec.pool(), tls.forPeers(spec.peers()));
+        this.tls = tls;
         this.balancer = spec.loadBalancer().create();
         this.configured = new ConfiguredEndpoints(name, spec.endpoints(), resolver);
         resolve();
@@ -60,7 +63,7 @@ public final class Cluster implements AutoCloseable {
                 : null;
         // A discovered cluster's endpoints are pushed to it, the current ones before this returns.
         this.feed = spec.feed() == null ? null : endpointFeed.subscribe(spec.feed(), this::update);
-        this.outliers = spec.outliers() == null ? null : new OutlierDetector(name, spec.outliers(), () -> endpoints, dns);
+        this.outliers = spec.outliers() == null ? null : new OutlierDetector(name, spec.outliers(), this::endpoints, dns);
     }
 
     public String name() {
@@ -73,15 +76,25 @@ public final class Cluster implements AutoCloseable {
     }
 
     public List<Endpoint> endpoints() {
-        return endpoints;
+        return members.all();
+    }
+
+    /** The cluster's own endpoint at {@code address} (a headless Service's pod the client chose), or null. */
+    public Endpoint endpointAt(InetSocketAddress address) {
+        return members.byAddress().get(address);
     }
 
     /**
      * The endpoint for an address known only per connection (the application port of an inbound
-     * connection, the original destination of a pass-through one). Kept for reuse up to a bound,
-     * so arbitrary destinations cannot grow the cache without limit.
+     * connection, the original destination of a pass-through one, a headless Service's pod): one
+     * of the cluster's own if it is one, else one kept for reuse up to a bound, so arbitrary
+     * destinations cannot grow the cache without limit.
      */
     public Endpoint endpointFor(InetSocketAddress address) {
+        Endpoint own = endpointAt(address);
+        if (own != null) {
+            return own;
+        }
         Endpoint endpoint = dynamic.get(address);
         if (endpoint == null) {
             endpoint = new Endpoint(address, client.connectionsTo(address));
@@ -128,25 +141,16 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * The endpoint for the next request, or null when the cluster has no address at all. Ejected
-     * endpoints are passed by; when every endpoint is ejected, all of them are used again rather
-     * than none (Envoy's panic mode).
+     * The endpoint for the next request, or null when the cluster has no address at all. Local
+     * endpoints first, ejected ones passed by ({@link Members#candidates}).
      */
     public Endpoint pick() {
-        List<Endpoint> current = endpoints;
-        if (current.isEmpty()) {
+        Members current = members;
+        if (current.all().isEmpty()) {
             return null;
         }
-        if (outliers == null || !outliers.anyEjected()) {
-            return balancer.pick(current);
-        }
-        List<Endpoint> healthy = new ArrayList<>(current.size());
-        for (Endpoint endpoint : current) {
-            if (!endpoint.ejected()) {
-                healthy.add(endpoint);
-            }
-        }
-        return balancer.pick(healthy.isEmpty() ? current : healthy);
+        boolean anyEjected = outliers != null && outliers.anyEjected();
+        return balancer.pick(current.candidates(anyEjected, spec.localityFailoverPercent()));
     }
 
     /**
@@ -183,7 +187,7 @@ public final class Cluster implements AutoCloseable {
 
     private int activeRequests() {
         int active = 0;
-        for (Endpoint endpoint : endpoints) {
+        for (Endpoint endpoint : endpoints()) {
             active += endpoint.activeRequests();
         }
         for (Endpoint endpoint : dynamic.values()) {
@@ -197,7 +201,7 @@ public final class Cluster implements AutoCloseable {
      * connection that failed or was reset. True when it ejected the endpoint.
      */
     public boolean observe(Endpoint endpoint, int status) {
-        return outliers != null && endpoints.contains(endpoint) && outliers.observe(endpoint, status);
+        return outliers != null && endpoints().contains(endpoint) && outliers.observe(endpoint, status);
     }
 
     /** Resolves every configured name (blocking: runs at build time and on the DNS thread). */
@@ -213,29 +217,44 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * Makes {@code addresses} the endpoint list in one write. An address already listed keeps its
-     * endpoint (warm connections, outlier state, requests in flight); one no longer listed takes
-     * no new request, finishes those it has, and then its connections close.
+     * Makes {@code addresses} the endpoint list in one write. An address already listed, and to be
+     * reached the same way, keeps its endpoint (warm connections, outlier state, requests in
+     * flight); one no longer listed takes no new request, finishes those it has, and then its
+     * connections close.
      */
     private synchronized void replace(Collection<InetSocketAddress> addresses, Map<InetSocketAddress, EndpointInfo> infos) {
-        List<Endpoint> current = endpoints;
-        boolean same = current.stream().map(Endpoint::address).toList().equals(List.copyOf(addresses));
-        current.forEach(endpoint -> endpoint.info(infos.get(endpoint.address())));
-        if (same) {
-            return;
-        }
+        List<Endpoint> current = members.all();
         Map<InetSocketAddress, Endpoint> kept = new HashMap<>();
         current.forEach(e -> kept.put(e.address(), e));
         List<Endpoint> next = new ArrayList<>(addresses.size());
         for (InetSocketAddress address : addresses) {
-            Endpoint existing = kept.remove(address);
-            Endpoint endpoint = existing != null ? existing : new Endpoint(address, client.connectionsTo(address));
-            endpoint.info(infos.get(address));
+            EndpointInfo info = infos.get(address);
+            PeerPolicy peers = peersFor(info);
+            Endpoint existing = kept.get(address);
+            Endpoint endpoint = existing != null && existing.peers().equals(peers) ? kept.remove(address)
+                    : new Endpoint(address, peers == spec.peers() ? client.connectionsTo(address)
+                            : client.connectionsTo(address, tls.forPeers(peers)), peers);
+            endpoint.info(info);
             next.add(endpoint);
         }
-        endpoints = List.copyOf(next);
+        boolean same = next.equals(current);
+        members = Members.of(next);
         kept.values().forEach(gone -> gone.connections().retire());
-        log.info("cluster {}: endpoints {}", name, endpoints);
+        if (!same) {
+            log.info("cluster {}: endpoints {}", name, next);
+        }
+    }
+
+    /**
+     * How an endpoint is reached: as the cluster says, or, for a plaintext cluster with auto mTLS,
+     * with mutual TLS to the sidecar discovery found in its pod, whose identity must be the one its
+     * service account gives.
+     */
+    private PeerPolicy peersFor(EndpointInfo info) {
+        if (spec.peers().mutual() || !spec.autoMtls() || info == null || info.identity() == null) {
+            return spec.peers();
+        }
+        return new PeerPolicy(true, List.of(info.identity()));
     }
 
     @Override
@@ -250,7 +269,7 @@ public final class Cluster implements AutoCloseable {
             outliers.close();
         }
         // Connections in use are closed when their exchange ends, so requests in flight still finish.
-        endpoints.forEach(endpoint -> endpoint.connections().close());
+        endpoints().forEach(endpoint -> endpoint.connections().close());
         dynamic.values().forEach(endpoint -> endpoint.connections().close());
     }
 }

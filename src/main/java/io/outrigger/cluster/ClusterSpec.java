@@ -22,9 +22,22 @@ import io.outrigger.upstream.PoolLimits;
  * @param dnsRefresh     how often DNS names are resolved again
  * @param outliers       outlier detection, or null for none
  * @param feed           for a discovered cluster, the key its endpoints are fed under ({@link EndpointFeed}); else null
+ * @param autoMtls       whether a plaintext cluster's endpoints in pods with a sidecar are reached with mTLS
+ *                       to that sidecar's identity ({@link EndpointInfo#identity})
+ * @param localityFailoverPercent below this share of healthy endpoints among the local ones
+ *                       ({@link EndpointInfo#local}), every endpoint takes requests
  */
 public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, LoadBalancerKind loadBalancer,
-        PoolLimits pool, Duration dnsRefresh, OutlierPolicy outliers, String feed) {
+        PoolLimits pool, Duration dnsRefresh, OutlierPolicy outliers, String feed, boolean autoMtls,
+        int localityFailoverPercent) {
+
+    /** The share of healthy local endpoints below which Envoy fails over (overprovisioning factor 1.4). */
+    public static final int DEFAULT_LOCALITY_FAILOVER_PERCENT = 70;
+
+    ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, LoadBalancerKind loadBalancer, PoolLimits pool,
+            Duration dnsRefresh, OutlierPolicy outliers, String feed) {
+        this(endpoints, peers, loadBalancer, pool, dnsRefresh, outliers, feed, false, DEFAULT_LOCALITY_FAILOVER_PERCENT);
+    }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._|-]*");
 
@@ -45,7 +58,12 @@ public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, Loa
 
     /** A discovered cluster with these settings, its endpoints fed under {@code feed}. */
     public ClusterSpec discovered(String feed) {
-        return new ClusterSpec(List.of(), peers, loadBalancer, pool, dnsRefresh, outliers, feed);
+        return new ClusterSpec(List.of(), peers, loadBalancer, pool, dnsRefresh, outliers, feed, autoMtls, localityFailoverPercent);
+    }
+
+    /** These settings with discovery's own: auto mTLS, and the locality failover threshold. */
+    public ClusterSpec withDiscovery(boolean autoMtls, int localityFailoverPercent) {
+        return new ClusterSpec(endpoints, peers, loadBalancer, pool, dnsRefresh, outliers, feed, autoMtls, localityFailoverPercent);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.outrigger.cluster;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.outrigger.tls.PeerPolicy;
 import io.outrigger.upstream.EndpointConnections;
 
 /**
@@ -14,6 +15,7 @@ public final class Endpoint {
     private final InetSocketAddress address;
     private final String label;
     private final EndpointConnections connections;
+    private final PeerPolicy peers;
     private final AtomicInteger active = new AtomicInteger();
     private final Outlier outlier = new Outlier();
     private volatile EndpointInfo info;
@@ -31,9 +33,14 @@ public final class Endpoint {
     }
 
     Endpoint(InetSocketAddress address, EndpointConnections connections) {
+        this(address, connections, PeerPolicy.PLAINTEXT);
+    }
+
+    Endpoint(InetSocketAddress address, EndpointConnections connections, PeerPolicy peers) {
         this.address = address;
         this.label = address.getAddress().getHostAddress() + ":" + address.getPort();
         this.connections = connections;
+        this.peers = peers;
     }
 
     public InetSocketAddress address() {
@@ -48,6 +55,11 @@ public final class Endpoint {
     /** Its connection pools, one per event loop. */
     public EndpointConnections connections() {
         return connections;
+    }
+
+    /** How its connections are secured: the cluster's policy, or mTLS to the sidecar found in its pod. */
+    public PeerPolicy peers() {
+        return peers;
     }
 
     /** What discovery knows of it (pod, zone, state), or null for an endpoint that was configured or resolved. */

@@ -29,6 +29,8 @@ public record OutriggerProperties(
     /**
      * Who this pod is, for metric labels. In Kubernetes the manifests set these from the downward
      * API ({@code OUTRIGGER_IDENTITY_NAMESPACE} and so on); what is not set is "unknown", as in Istio.
+     * {@code zone} is this pod's zone, for locality; unset, discovery reads it from the label
+     * {@code topology.kubernetes.io/zone} of {@code node} (the manifests set it from {@code spec.nodeName}).
      */
     public record Identity(
             @DefaultValue("cluster.local") String trustDomain,
@@ -37,7 +39,9 @@ public record OutriggerProperties(
             @DefaultValue("unknown") String serviceAccount,
             @DefaultValue("unknown") String service,
             String pod,
-            String podUid) {
+            String podUid,
+            String node,
+            String zone) {
 
         /** The pod's name: as set ({@code OUTRIGGER_IDENTITY_POD}), else the host name Kubernetes gives it. */
         public String pod() {
@@ -222,13 +226,24 @@ public record OutriggerProperties(
      * Kubernetes Services and EndpointSlices as clusters and endpoints. Off unless enabled (the
      * manifests enable it); it needs the API server and RBAC to list and watch both.
      *
-     * @param namespaces    where to read them; empty: every namespace
-     * @param clusterDomain the cluster's DNS domain, as in {@code NAME.NS.svc.DOMAIN}
+     * @param namespaces      where to read them; empty: every namespace
+     * @param clusterDomain   the cluster's DNS domain, as in {@code NAME.NS.svc.DOMAIN}
+     * @param autoMtls        reach the endpoints of pods that run Outrigger (labelled
+     *                        {@code security.outrigger.io/tlsMode=outrigger}) with mutual TLS, when
+     *                        this pod has an identity
+     * @param preferSameZone  send to endpoints in this pod's zone first ({@code outrigger.identity.zone});
+     *                        a Service's topology hints or {@code trafficDistribution: PreferClose}
+     *                        are honoured either way
+     * @param localityFailoverPercent below this share of healthy endpoints in the preferred zone,
+     *                        requests go to every zone (Envoy's overprovisioning factor 1.4 gives 72%)
      */
     public record Discovery(
             @DefaultValue("false") boolean enabled,
             @DefaultValue List<String> namespaces,
-            @DefaultValue("cluster.local") String clusterDomain) {
+            @DefaultValue("cluster.local") String clusterDomain,
+            @DefaultValue("true") boolean autoMtls,
+            @DefaultValue("true") boolean preferSameZone,
+            @DefaultValue("70") int localityFailoverPercent) {
     }
 
     /** Shutdown: how long requests in flight may take to finish once draining starts. */

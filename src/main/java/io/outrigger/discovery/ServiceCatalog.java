@@ -1,8 +1,5 @@
 package io.outrigger.discovery;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,13 +9,10 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.netty.util.NetUtil;
 import io.outrigger.cluster.DiscoveredService;
 import io.outrigger.cluster.EndpointFeed;
 import io.outrigger.cluster.EndpointInfo;
@@ -26,12 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Services and EndpointSlices discovery has seen, and what follows from them: the list of
- * Services (each port a cluster) and, per port, the endpoints that take traffic, pushed to the
- * clusters that subscribed ({@link EndpointFeed}). An endpoint takes traffic when it is ready;
- * serving and terminating ones only while no ready one is left (kube-proxy's rule, so a rolling
- * update's last pods still serve). Absent conditions mean what the API says: {@code ready} and
- * {@code serving} true, {@code terminating} false.
+ * The Services, EndpointSlices and meshed pods discovery has seen, and what follows from them: the
+ * list of Services (each port a cluster) and, per port, the endpoints that take traffic
+ * ({@link SliceEndpoints}), pushed to the clusters that subscribed ({@link EndpointFeed}).
+ *
+ * <p>A pod runs Outrigger when it carries the label {@value #MESHED_LABEL}={@value #MESHED_VALUE}
+ * (the injector and the manifests set it, as Istio's injector sets {@code security.istio.io/tlsMode});
+ * its endpoints then carry the sidecar's SPIFFE ID, from the pod's service account.
  *
  * <p>Events come from the informers' threads; the catalog is one lock. A change to the list of
  * Services is told to {@code onServicesChanged} after the lock is released.
@@ -39,14 +34,48 @@ import org.slf4j.LoggerFactory;
 public final class ServiceCatalog implements EndpointFeed {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceCatalog.class);
-    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
+    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    /** The label of a pod that runs Outrigger. */
+    public static final String MESHED_LABEL = "security.outrigger.io/tlsMode";
+    public static final String MESHED_VALUE = "outrigger";
+
+    private volatile Locality locality;
+    private final String trustDomain;
     private final Map<String, DiscoveredService> services = new HashMap<>();          // by namespace/name
+    private final Map<String, Boolean> preferClose = new HashMap<>();                  // by namespace/name
     private final Map<String, EndpointSlice> slices = new HashMap<>();                // by namespace/slice name
+    private final Map<String, Map<String, EndpointSlice>> slicesByService = new HashMap<>(); // namespace/service -> slice name
+    private final Map<String, String> meshedPods = new HashMap<>();                   // namespace/pod -> service account
+    private final PodServices podServices = new PodServices();
     private final Map<String, List<Consumer<List<EndpointInfo>>>> subscribers = new HashMap<>(); // by feed key
     private final Map<String, List<EndpointInfo>> fed = new HashMap<>();              // last pushed, by feed key
     private final List<Runnable> servicesChanged = new CopyOnWriteArrayList<>();
     private volatile List<DiscoveredService> current = List.of();
+
+    /** A catalog with no locality, in trust domain {@code cluster.local}. */
+    public ServiceCatalog() {
+        this(Locality.NONE, "cluster.local");
+    }
+
+    /** @param trustDomain the mesh's SPIFFE trust domain, for the identities of meshed pods */
+    public ServiceCatalog(Locality locality, String trustDomain) {
+        this.locality = locality;
+        this.trustDomain = trustDomain;
+    }
+
+    /** This pod's zone became known (read from its node): every list is recomputed with it. */
+    public synchronized void zone(String zone) {
+        if (locality.zone() == null && zone != null) {
+            locality = new Locality(zone, locality.preferSameZone(), locality.failoverPercent());
+            subscribers.forEach(this::push);
+        }
+    }
+
+    /** The zone locality prefers, or null. */
+    public String zone() {
+        return locality.zone();
+    }
 
     /** Endpoints fed now to the clusters that subscribed, those taking traffic. */
     public synchronized int endpointCount() {
@@ -73,7 +102,13 @@ public final class ServiceCatalog implements EndpointFeed {
         synchronized (this) {
             String key = key(service.getMetadata().getNamespace(), service.getMetadata().getName());
             DiscoveredService before = found == null ? services.remove(key) : services.put(key, found);
+            String distribution = service.getSpec() == null ? null : service.getSpec().getTrafficDistribution();
+            boolean close = "PreferClose".equals(distribution) || "PreferSameZone".equals(distribution);
+            boolean closeChanged = !Objects.equals(preferClose.put(key, close), close);
             changed = !Objects.equals(before, found);
+            if (closeChanged && !changed) {
+                refeed(service.getMetadata().getNamespace(), service.getMetadata().getName());
+            }
             if (changed) {
                 publish();
                 refeed(service.getMetadata().getNamespace(), service.getMetadata().getName());   // ports by number may now resolve
@@ -87,6 +122,7 @@ public final class ServiceCatalog implements EndpointFeed {
     public void serviceDeleted(Service service) {
         boolean changed;
         synchronized (this) {
+            preferClose.remove(key(service.getMetadata().getNamespace(), service.getMetadata().getName()));
             changed = services.remove(key(service.getMetadata().getNamespace(), service.getMetadata().getName())) != null;
             if (changed) {
                 publish();
@@ -100,6 +136,12 @@ public final class ServiceCatalog implements EndpointFeed {
 
     public synchronized void sliceChanged(EndpointSlice slice) {
         EndpointSlice before = slices.put(key(slice.getMetadata().getNamespace(), slice.getMetadata().getName()), slice);
+        if (before != null) {
+            unindex(before);
+        }
+        podServices.add(slice, key(slice.getMetadata().getNamespace(), serviceOf(slice)));
+        slicesByService.computeIfAbsent(key(slice.getMetadata().getNamespace(), serviceOf(slice)), k -> new HashMap<>())
+                .put(slice.getMetadata().getName(), slice);
         refeed(slice.getMetadata().getNamespace(), serviceOf(slice));
         if (before != null && !Objects.equals(serviceOf(before), serviceOf(slice))) {
             refeed(before.getMetadata().getNamespace(), serviceOf(before));
@@ -109,7 +151,39 @@ public final class ServiceCatalog implements EndpointFeed {
     public synchronized void sliceDeleted(EndpointSlice slice) {
         EndpointSlice before = slices.remove(key(slice.getMetadata().getNamespace(), slice.getMetadata().getName()));
         EndpointSlice gone = before != null ? before : slice;
+        unindex(gone);
         refeed(gone.getMetadata().getNamespace(), serviceOf(gone));
+    }
+
+    private void unindex(EndpointSlice slice) {
+        String service = key(slice.getMetadata().getNamespace(), serviceOf(slice));
+        podServices.remove(slice, service);
+        Map<String, EndpointSlice> ofService = slicesByService.get(service);
+        if (ofService != null && ofService.remove(slice.getMetadata().getName()) != null && ofService.isEmpty()) {
+            slicesByService.remove(service);
+        }
+    }
+
+    /** A pod labelled as running Outrigger appeared or changed: its endpoints are reached with mTLS. */
+    public void podChanged(Pod pod) {
+        String account = pod.getSpec() == null || pod.getSpec().getServiceAccountName() == null
+                ? "default" : pod.getSpec().getServiceAccountName();
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        boolean meshed = labels != null && MESHED_VALUE.equals(labels.get(MESHED_LABEL));
+        synchronized (this) {
+            String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+            String before = meshed ? meshedPods.put(key, account) : meshedPods.remove(key);
+            if (!Objects.equals(before, meshed ? account : null)) {
+                refeedPod(pod.getMetadata().getNamespace(), key);
+            }
+        }
+    }
+
+    public synchronized void podDeleted(Pod pod) {
+        String key = key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+        if (meshedPods.remove(key) != null) {
+            refeedPod(pod.getMetadata().getNamespace(), key);
+        }
     }
 
     @Override
@@ -130,13 +204,24 @@ public final class ServiceCatalog implements EndpointFeed {
     /** Recomputes and pushes the endpoints of every port of a Service that has subscribers. */
     private void refeed(String namespace, String service) {
         String prefix = key(namespace, service) + ":";
-        for (Map.Entry<String, List<Consumer<List<EndpointInfo>>>> entry : subscribers.entrySet()) {
-            if (entry.getKey().startsWith(prefix)) {
-                List<EndpointInfo> next = endpoints(entry.getKey());
-                if (!next.equals(fed.put(entry.getKey(), next))) {
-                    entry.getValue().forEach(subscriber -> subscriber.accept(next));
-                }
+        subscribers.forEach((feedKey, listeners) -> {
+            if (feedKey.startsWith(prefix)) {
+                push(feedKey, listeners);
             }
+        });
+    }
+
+    /** Recomputes the Services whose slices list pod {@code podKey}: its sidecar came or went. */
+    private void refeedPod(String namespace, String podKey) {
+        for (String service : podServices.of(podKey)) {
+            refeed(namespace, service.substring(service.indexOf('/') + 1));
+        }
+    }
+
+    private void push(String feedKey, List<Consumer<List<EndpointInfo>>> listeners) {
+        List<EndpointInfo> next = endpoints(feedKey);
+        if (!next.equals(fed.put(feedKey, next))) {
+            listeners.forEach(subscriber -> subscriber.accept(next));
         }
     }
 
@@ -151,41 +236,18 @@ public final class ServiceCatalog implements EndpointFeed {
         String namespace = feedKey.substring(0, slash);
         String service = feedKey.substring(slash + 1, colon);
         String portName = portName(namespace, service, feedKey.substring(colon + 1));
-        if (portName == null) {
+        Map<String, EndpointSlice> ofService = slicesByService.get(key(namespace, service));
+        if (portName == null || ofService == null) {
             return List.of();
         }
-        List<EndpointInfo> ready = new ArrayList<>();
-        List<EndpointInfo> terminating = new ArrayList<>();
-        for (EndpointSlice slice : slices.values()) {
-            if (!namespace.equals(slice.getMetadata().getNamespace()) || !service.equals(serviceOf(slice))) {
-                continue;
-            }
-            Integer port = portNumber(slice, portName);
-            if (port == null || slice.getEndpoints() == null) {
-                continue;
-            }
-            for (Endpoint endpoint : slice.getEndpoints()) {
-                EndpointConditions conditions = endpoint.getConditions();
-                boolean isReady = conditions == null || !Boolean.FALSE.equals(conditions.getReady());
-                boolean serving = conditions == null || !Boolean.FALSE.equals(conditions.getServing());
-                boolean isTerminating = conditions != null && Boolean.TRUE.equals(conditions.getTerminating());
-                if (!isReady && !(serving && isTerminating)) {
-                    continue;   // not ready: no traffic
-                }
-                String pod = endpoint.getTargetRef() == null ? null : endpoint.getTargetRef().getName();
-                for (String address : endpoint.getAddresses() == null ? List.<String>of() : endpoint.getAddresses()) {
-                    InetAddress ip = ip(address, slice);
-                    if (ip != null) {
-                        InetSocketAddress at = new InetSocketAddress(ip, port);
-                        (isReady ? ready : terminating).add(new EndpointInfo(at, pod, endpoint.getZone(),
-                                isReady ? EndpointInfo.State.READY : EndpointInfo.State.TERMINATING));
-                    }
-                }
-            }
-        }
-        List<EndpointInfo> chosen = ready.isEmpty() ? terminating : ready;
-        chosen.sort(Comparator.comparing(info -> info.address().toString()));
-        return List.copyOf(chosen);
+        return SliceEndpoints.of(ofService.values(), portName, preferClose.getOrDefault(key(namespace, service), false),
+                locality, pod -> identity(namespace, pod));
+    }
+
+    /** The SPIFFE ID of the sidecar in pod {@code namespace/pod}, or null when it runs none. */
+    private String identity(String namespace, String pod) {
+        String account = meshedPods.get(key(namespace, pod));
+        return account == null ? null : "spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + account;
     }
 
     /** The port's name: as given, or for {@code #number} the name of the Service's port with that number. */
@@ -201,34 +263,6 @@ public final class ServiceCatalog implements EndpointFeed {
                 }
             }
         }
-        return null;
-    }
-
-    private static Integer portNumber(EndpointSlice slice, String portName) {
-        if (slice.getPorts() == null) {
-            return null;
-        }
-        for (EndpointPort port : slice.getPorts()) {
-            String name = port.getName() == null ? "" : port.getName();
-            if (name.equals(portName) && port.getPort() != null) {
-                return port.getPort();
-            }
-        }
-        return null;
-    }
-
-    /** An IP literal, parsed without a DNS lookup; null, with a warning naming the slice, for anything else. */
-    private static InetAddress ip(String address, EndpointSlice slice) {
-        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
-        if (bytes != null) {
-            try {
-                return InetAddress.getByAddress(bytes);
-            } catch (UnknownHostException impossible) {
-                // a literal of the right length
-            }
-        }
-        log.warn("EndpointSlice {}/{}: endpoint address '{}' is not an IP address, skipped",
-                slice.getMetadata().getNamespace(), slice.getMetadata().getName(), address);
         return null;
     }
 

@@ -8,11 +8,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outrigger.common.MeterCatalog;
@@ -23,7 +26,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Informers on Services and EndpointSlices, in the namespaces discovery is scoped to (or all),
- * feeding the {@link ServiceCatalog}. fabric8's informers list, then watch, and re-list after a
+ * feeding the {@link ServiceCatalog}; with auto mTLS, on the pods labelled as running Outrigger
+ * too, keeping only their labels and service account (a pod's full object is large). fabric8's informers list, then watch, and re-list after a
  * lost watch; until the API server answers, the catalog keeps what it last had (nothing, at
  * start: the static config serves alone). A change to the list of Services rebuilds the snapshot
  * once per burst, 100 ms after its first event, off the informers' threads.
@@ -32,6 +36,7 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceWatch.class);
     private static final long REBUILD_AFTER_MILLIS = 100;
+    static final String ZONE_LABEL = "topology.kubernetes.io/zone";
 
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final ScheduledExecutorService rebuilds = Executors.newSingleThreadScheduledExecutor(
@@ -45,9 +50,11 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
      * Starts watching; {@code rebuild} is run after the list of Services changed.
      *
      * @param namespaces empty: every namespace
+     * @param meshedPods whether to watch the pods that run Outrigger (for auto mTLS)
+     * @param node       this pod's node, whose zone label gives the catalog its zone if it has none; or null
      */
-    public ServiceWatch(KubernetesClient client, List<String> namespaces, ServiceCatalog catalog, Runnable rebuild,
-            MeterRegistry registry) {
+    public ServiceWatch(KubernetesClient client, List<String> namespaces, boolean meshedPods, String node,
+            ServiceCatalog catalog, Runnable rebuild, MeterRegistry registry) {
         this.catalog = catalog;
         this.registry = registry;
         MeterCatalog.DISCOVERY_SERVICES.gauge(catalog, c -> c.services().size()).register(registry);
@@ -67,6 +74,17 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
         });
         ResourceEventHandler<Service> services = handler(catalog::serviceChanged, catalog::serviceDeleted);
         ResourceEventHandler<EndpointSlice> slices = handler(catalog::sliceChanged, catalog::sliceDeleted);
+        ResourceEventHandler<Pod> pods = handler(catalog::podChanged, catalog::podDeleted);
+        for (String namespace : namespaces.isEmpty() ? List.of("") : namespaces) {
+            if (meshedPods) {
+                var scope = namespace.isEmpty() ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
+                SharedIndexInformer<Pod> informer = scope.withLabel(ServiceCatalog.MESHED_LABEL, ServiceCatalog.MESHED_VALUE)
+                        .runnableInformer(0);
+                informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
+                        client.getKubernetesSerialization(), "metadata.labels", "spec.serviceAccountName"));
+                start(informer, pods, "pods", namespace.isEmpty() ? "meshed pods" : "meshed pods in " + namespace);
+            }
+        }
         if (namespaces.isEmpty()) {
             start(client.services().inAnyNamespace().runnableInformer(0), services, "services", "Services");
             start(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), slices, "endpointslices",
@@ -79,7 +97,33 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
                         "endpointslices", "EndpointSlices in " + namespace);
             }
         }
-        log.info("discovery: watching Services and EndpointSlices in {}", namespaces.isEmpty() ? "every namespace" : namespaces);
+        if (catalog.zone() == null && node != null && !node.isBlank()) {
+            rebuilds.execute(() -> readZone(client, node));
+        }
+        log.info("discovery: watching Services, EndpointSlices{} in {}", meshedPods ? " and meshed pods" : "",
+                namespaces.isEmpty() ? "every namespace" : namespaces);
+    }
+
+    /**
+     * Reads this pod's zone from its node's {@value #ZONE_LABEL} label, off the start-up path;
+     * tried again every 30 s while the API server cannot be asked. A node without the label
+     * leaves locality off.
+     */
+    private void readZone(KubernetesClient client, String node) {
+        try {
+            Node found = client.nodes().withName(node).get();
+            String zone = found == null || found.getMetadata().getLabels() == null ? null
+                    : found.getMetadata().getLabels().get(ZONE_LABEL);
+            if (zone == null) {
+                log.info("discovery: node {} has no {} label: no zone preference", node, ZONE_LABEL);
+                return;
+            }
+            catalog.zone(zone);
+            log.info("discovery: this pod is in zone {} (node {}): endpoints there are preferred", zone, node);
+        } catch (RuntimeException e) {
+            log.warn("discovery: cannot read node {} for its zone ({}); trying again in 30 s", node, e.toString());
+            rebuilds.schedule(() -> readZone(client, node), 30, TimeUnit.SECONDS);
+        }
     }
 
     /** An informer's events as the catalog takes them: added or updated is a change, the last state counts. */

@@ -63,8 +63,12 @@ class KubernetesConfiguration {
         if (kubernetes == null) {
             return null;
         }
-        OutriggerProperties.Discovery settings = ConfigBinding.bindOrDefaults(environment).discovery();
-        return new ServiceWatch(kubernetes, settings.namespaces(), catalog, snapshots::rediscover, registry);
+        OutriggerProperties all = ConfigBinding.bindOrDefaults(environment);
+        OutriggerProperties.Discovery settings = all.discovery();
+        // Meshed pods matter only to auto mTLS, which needs this pod's own identity to present.
+        boolean meshedPods = settings.autoMtls() && all.tls().configured();
+        return new ServiceWatch(kubernetes, settings.namespaces(), meshedPods, all.identity().node(), catalog,
+                snapshots::rediscover, registry);
     }
 
     @Bean(destroyMethod = "close")

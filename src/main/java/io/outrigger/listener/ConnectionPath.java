@@ -113,7 +113,9 @@ abstract class ConnectionPath {
         Peer peer = Peer.of(channel);
         TcpDestination destination = destination(snapshot, channel, peer);
         TcpSession session = new TcpSession(direction, detection, snapshot, destination,
-                tcpMetrics.meters(direction, destination.cluster(), peer != null, peer == null ? null : peer.spiffeId()), peer);
+                tcpMetrics.meters(direction, destination.cluster(),
+                        direction == Direction.INBOUND ? peer != null : destination.peers().mutual(),
+                        peer == null ? null : peer.spiffeId()), peer);
         Duration connectTimeout = destination.cluster() != null
                 ? destination.cluster().spec().pool().connectTimeout()
                 : DEFAULT_CONNECT_TIMEOUT;
@@ -137,6 +139,6 @@ abstract class ConnectionPath {
 
     /** A refused TCP destination: the session is logged and counted with {@code flag}, and nothing is connected. */
     static TcpDestination refused(TcpDestination destination, ResponseFlag flag) {
-        return new TcpDestination(destination.cluster(), destination.route(), null, flag);
+        return new TcpDestination(destination.cluster(), destination.route(), null, flag, destination.peers());
     }
 }

@@ -217,6 +217,7 @@ public abstract class ProxyExchange extends ExchangeOutcome {
         if (direction == Direction.INBOUND) {
             return downstreamPeer != null;
         }
-        return cluster != null && cluster.spec().peers().mutual();
+        // A verified upstream peer: the cluster's mTLS, or auto mTLS to an endpoint's sidecar.
+        return upstreamPeer != null || cluster != null && cluster.spec().peers().mutual();
     }
 }

@@ -3,6 +3,7 @@ package io.outrigger.routing;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,21 +20,30 @@ import io.outrigger.protocol.Protocol;
  * with or without a port, goes to the cluster of that Service port. The port is the host's, else
  * the connection's original destination port, else 80; a Service with a single port needs none.
  * A connection redirected to a Service's ClusterIP and port goes to that port's cluster too, HTTP
- * or TCP. Routes are looked at first: a matching route (or tcp-route) wins.
+ * or TCP. A headless Service has no ClusterIP: its clients connect to the pod they looked up, so a
+ * connection to one of its endpoints stays with that pod ({@link #pinned}), reached as the Service's
+ * (mTLS to its sidecar, the Service's metric labels). Routes are looked at first: a matching route
+ * (or tcp-route) wins.
  */
 public final class ServiceHosts {
 
-    public static final ServiceHosts NONE = new ServiceHosts(Map.of(), Map.of(), Map.of());
+    public static final ServiceHosts NONE = new ServiceHosts(Map.of(), Map.of(), Map.of(), List.of());
 
     private final Map<String, Map<Integer, Route>> byHost;
     private final Map<InetSocketAddress, Route> byAddress;
     private final Map<InetSocketAddress, Protocol> protocols;
+    private final List<Headless> headless;
+
+    /** A headless Service port: its route, and the protocol its port declares. */
+    private record Headless(Route route, Cluster cluster, Protocol protocol) {
+    }
 
     private ServiceHosts(Map<String, Map<Integer, Route>> byHost, Map<InetSocketAddress, Route> byAddress,
-            Map<InetSocketAddress, Protocol> protocols) {
+            Map<InetSocketAddress, Protocol> protocols, List<Headless> headless) {
         this.byHost = byHost;
         this.byAddress = byAddress;
         this.protocols = protocols;
+        this.headless = headless;
     }
 
     /** Indexes every port of {@code services} whose cluster is in {@code clusters}. */
@@ -42,6 +52,7 @@ public final class ServiceHosts {
         Map<String, Map<Integer, Route>> byHost = new HashMap<>();
         Map<InetSocketAddress, Route> byAddress = new HashMap<>();
         Map<InetSocketAddress, Protocol> protocols = new HashMap<>();
+        List<Headless> headless = new ArrayList<>();
         for (DiscoveredService service : services) {
             InetAddress clusterIp = literal(service.clusterIp());
             Map<Integer, Route> ports = new HashMap<>();
@@ -55,6 +66,8 @@ public final class ServiceHosts {
                         InetSocketAddress at = new InetSocketAddress(clusterIp, port.port());
                         byAddress.put(at, route);
                         protocols.put(at, Protocol.ofServicePort(port.appProtocol(), port.name()));
+                    } else if (service.externalName() == null) {
+                        headless.add(new Headless(route, cluster, Protocol.ofServicePort(port.appProtocol(), port.name())));
                     }
                 }
             }
@@ -71,7 +84,7 @@ public final class ServiceHosts {
                 byHost.put(service.name().toLowerCase(Locale.ROOT), shared);
             }
         }
-        return new ServiceHosts(Map.copyOf(byHost), Map.copyOf(byAddress), Map.copyOf(protocols));
+        return new ServiceHosts(Map.copyOf(byHost), Map.copyOf(byAddress), Map.copyOf(protocols), List.copyOf(headless));
     }
 
     /**
@@ -79,12 +92,57 @@ public final class ServiceHosts {
      * ({@link Protocol#ofServicePort}); {@link Protocol#AUTO} for anything else.
      */
     public Protocol protocolAt(InetSocketAddress original) {
-        return original == null || protocols.isEmpty() ? Protocol.AUTO : protocols.getOrDefault(original, Protocol.AUTO);
+        if (original == null) {
+            return Protocol.AUTO;
+        }
+        Protocol declared = protocols.get(original);
+        if (declared != null) {
+            return declared;
+        }
+        Headless pod = headlessAt(original);
+        return pod == null ? Protocol.AUTO : pod.protocol();
     }
 
-    /** The route of the Service port at a connection's original destination (its ClusterIP), or null. */
+    /**
+     * The route of the Service port at a connection's original destination: its ClusterIP and
+     * port, or an endpoint of a headless Service; null for neither.
+     */
     public Route at(InetSocketAddress original) {
-        return original == null || byAddress.isEmpty() ? null : byAddress.get(original);
+        if (original == null) {
+            return null;
+        }
+        Route route = byAddress.get(original);
+        if (route != null) {
+            return route;
+        }
+        Headless pod = headlessAt(original);
+        return pod == null ? null : pod.route();
+    }
+
+    /**
+     * Whether a connection to {@code original} on {@code route} must go to {@code original} itself:
+     * the route is a headless Service's and {@code original} is one of its endpoints.
+     */
+    public boolean pinned(Route route, InetSocketAddress original) {
+        if (original == null || headless.isEmpty()) {
+            return false;
+        }
+        for (Headless candidate : headless) {
+            if (candidate.route() == route) {
+                return candidate.cluster().endpointAt(original) != null;
+            }
+        }
+        return false;
+    }
+
+    /** The headless Service port with an endpoint at {@code original}; a walk, only when no ClusterIP matched. */
+    private Headless headlessAt(InetSocketAddress original) {
+        for (Headless candidate : headless) {
+            if (candidate.cluster().endpointAt(original) != null) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /** An IP literal, parsed without a lookup; null for none (a headless Service) or anything else. */

@@ -79,11 +79,26 @@ public final class SnapshotCompiler {
         });
         clusters.put(inboundClusterName(in), ClusterSpec.perConnection(List.of(new EndpointAddress(in.appAddress(), in.appPort()))));
         clusters.put(PASSTHROUGH, ClusterSpec.perConnection(List.of()));
-        ClusterSpec defaults = ClusterSpec.defaults(settings.clusterDefaults(), identity, problems);
+        ClusterSpec defaults = discoveryDefaults(settings, identity, problems);
         discovered(settings, services, defaults, clusters);
         Map<String, String> serviceClusters = ServiceDestinations.plan(settings, defaults, clusters, problems);
         return new Plan(settings, clusters, inbound, outbound, app, Principals.of(in.authorization().allowPrincipals()),
                 "registry-only".equals(mode), accessLog, services, serviceClusters);
+    }
+
+    /**
+     * The settings of every discovered cluster: {@code cluster-defaults}, with auto mTLS where this
+     * pod has an identity to present. Null when there were problems, each reported.
+     */
+    private static ClusterSpec discoveryDefaults(OutriggerProperties settings, boolean identity, Problems problems) {
+        OutriggerProperties.Discovery discovery = settings.discovery();
+        int failover = discovery.localityFailoverPercent();
+        if (failover < 0 || failover > 100) {
+            problems.add("outrigger.discovery.locality-failover-percent", "must be 0-100, was " + failover);
+        }
+        ClusterSpec defaults = ClusterSpec.defaults(settings.clusterDefaults(), identity, problems);
+        return defaults == null || failover < 0 || failover > 100 ? null
+                : defaults.withDiscovery(discovery.autoMtls() && identity, failover);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.outrigger.common.ResponseFlag;
 import io.outrigger.routing.Route;
 import io.outrigger.routing.TcpRouteTable;
 import io.outrigger.snapshot.Snapshot;
+import io.outrigger.tls.PeerPolicy;
 
 /**
  * Where a TCP connection goes, decided once when it starts.
@@ -17,8 +18,20 @@ import io.outrigger.snapshot.Snapshot;
  * @param route    the tcp-route that matched, or the direct route's name
  * @param address  the upstream address, or null when the connection is refused
  * @param refusal  why it is refused ({@code NR}, {@code UH}), or null
+ * @param peers    how the upstream connection is secured: the cluster's policy, or the endpoint's own
  */
-public record TcpDestination(Cluster cluster, String route, InetSocketAddress address, ResponseFlag refusal) {
+public record TcpDestination(Cluster cluster, String route, InetSocketAddress address, ResponseFlag refusal, PeerPolicy peers) {
+
+    /** A destination secured as its cluster says. */
+    public TcpDestination(Cluster cluster, String route, InetSocketAddress address, ResponseFlag refusal) {
+        this(cluster, route, address, refusal, cluster == null ? PeerPolicy.PLAINTEXT : cluster.spec().peers());
+    }
+
+    private static TcpDestination to(Cluster cluster, String route, Endpoint endpoint) {
+        return endpoint == null
+                ? new TcpDestination(cluster, route, null, ResponseFlag.UH)
+                : new TcpDestination(cluster, route, endpoint.address(), null, endpoint.peers());
+    }
 
     /**
      * Inbound: the application, on the port the client asked for. Outbound: the first tcp-route
@@ -37,18 +50,13 @@ public record TcpDestination(Cluster cluster, String route, InetSocketAddress ad
         }
         TcpRouteTable.TcpRoute route = snapshot.tcpRoutes().match(original);
         if (route != null) {
-            Endpoint endpoint = route.cluster().pick();
-            return endpoint == null
-                    ? new TcpDestination(route.cluster(), route.name(), null, ResponseFlag.UH)
-                    : new TcpDestination(route.cluster(), route.name(), endpoint.address(), null);
+            return to(route.cluster(), route.name(), route.cluster().pick());
         }
-        Route service = snapshot.services().at(original);   // a discovered Service's ClusterIP and port
+        Route service = snapshot.services().at(original);   // a discovered Service's ClusterIP and port, or headless pod
         if (service != null) {
             Cluster cluster = service.destinations().choose();
-            Endpoint endpoint = cluster.pick();
-            return endpoint == null
-                    ? new TcpDestination(cluster, service.name(), null, ResponseFlag.UH)
-                    : new TcpDestination(cluster, service.name(), endpoint.address(), null);
+            return to(cluster, service.name(), snapshot.services().pinned(service, original)
+                    ? cluster.endpointAt(original) : cluster.pick());
         }
         if (original == null || snapshot.registryOnly()) {
             return new TcpDestination(null, null, null, ResponseFlag.NR);

@@ -56,7 +56,7 @@ public final class TcpProxy {
         if (cluster == null) {
             return true;
         }
-        boolean secured = origination.originate(upstream, session.upstream(), cluster.spec().peers(), Alpn.TCP,
+        boolean secured = origination.originate(upstream, session.upstream(), session.peers(), Alpn.TCP,
                 () -> session.flag(ResponseFlag.UF));
         if (!secured) {
             session.flag(ResponseFlag.UF);

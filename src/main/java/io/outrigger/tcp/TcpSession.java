@@ -11,6 +11,7 @@ import io.outrigger.telemetry.LogFormat;
 import io.outrigger.telemetry.SessionRecord;
 import io.outrigger.telemetry.TcpMetrics;
 import io.outrigger.tls.Peer;
+import io.outrigger.tls.PeerPolicy;
 
 /**
  * One relayed TCP connection, for its metrics and its access-log line. Confined to the event
@@ -85,6 +86,11 @@ public final class TcpSession {
 
     public Cluster cluster() {
         return destination.cluster();
+    }
+
+    /** How the upstream connection is secured. */
+    public PeerPolicy peers() {
+        return destination.peers();
     }
 
     public String routeName() {

@@ -38,15 +38,15 @@ public final class TcpMetrics {
     }
 
     /**
-     * The meters of connections to {@code cluster} (null: refused before it had one). Inbound,
-     * {@code peer} is the caller's mTLS identity (null: plaintext); outbound, mTLS is the cluster's.
+     * The meters of connections to {@code cluster} (null: refused before it had one). {@code mtls}:
+     * whether the hop between sidecars is mutual TLS; inbound, {@code peerPrincipal} is the caller's
+     * identity.
      */
-    public Meters meters(Direction direction, Cluster cluster, boolean downstreamMtls, String peerPrincipal) {
+    public Meters meters(Direction direction, Cluster cluster, boolean mtls, String peerPrincipal) {
         if (cluster == null) {
             return refused;
         }
         boolean out = direction == Direction.OUTBOUND;
-        boolean mtls = out ? cluster.spec().peers().mutual() : downstreamMtls;
         String peerId = out ? null : peerPrincipal;
         Map<String, Meters> byPeer = (out ? outbound : inbound).computeIfAbsent(cluster, c -> new ConcurrentHashMap<>());
         String key = (mtls ? "m:" : "p:") + (peerId == null ? "" : peerId);

@@ -13,16 +13,27 @@ public final class UpstreamClient {
 
     private final EventLoops loops;
     private final PoolLimits perLoop;
+    private final PoolLimits limits;
     private final Connector connector;
 
     public UpstreamClient(EventLoops loops, PoolLimits limits, ConnectionSecurity security) {
         this.loops = loops;
+        this.limits = limits;
         this.perLoop = limits.perLoop(loops.size());
         this.connector = new Connector(loops.socketChannelType(), limits.connectTimeout(), security);
     }
 
-    /** New pools to {@code address}, one per event loop. */
+    /** New pools to {@code address}, one per event loop, secured as the cluster's connections are. */
     public EndpointConnections connectionsTo(InetSocketAddress address) {
+        return connectionsTo(address, connector);
+    }
+
+    /** New pools to {@code address} whose connections are secured their own way (mTLS to the sidecar in its pod). */
+    public EndpointConnections connectionsTo(InetSocketAddress address, ConnectionSecurity security) {
+        return connectionsTo(address, new Connector(loops.socketChannelType(), limits.connectTimeout(), security));
+    }
+
+    private EndpointConnections connectionsTo(InetSocketAddress address, Connector connector) {
         ConnectionPool[] pools = new ConnectionPool[loops.size()];
         for (int i = 0; i < pools.length; i++) {
             pools[i] = new ConnectionPool(loops.loop(i), address, connector, perLoop);

@@ -115,13 +115,24 @@ class ManifestsTest {
     }
 
     @Test
-    void discoveryIsOnAndMayOnlyReadServicesAndEndpointSlices() {
+    void discoveryIsOnAndMayOnlyReadServicesEndpointSlicesPodsAndNodes() {
         ClusterRole role = only(ClusterRole.class);
-        assertThat(role.getRules()).hasSize(2);
+        assertThat(role.getRules()).hasSize(4);
         assertThat(role.getRules().get(0).getResources()).containsExactly("services");
         assertThat(role.getRules().get(1).getApiGroups()).containsExactly("discovery.k8s.io");
         assertThat(role.getRules().get(1).getResources()).containsExactly("endpointslices");
-        role.getRules().forEach(rule -> assertThat(rule.getVerbs()).containsExactly("get", "list", "watch"));
+        assertThat(role.getRules().get(2).getResources()).containsExactly("pods");
+        role.getRules().subList(0, 3).forEach(rule -> assertThat(rule.getVerbs()).containsExactly("get", "list", "watch"));
+        assertThat(role.getRules().get(3).getResources()).containsExactly("nodes");
+        assertThat(role.getRules().get(3).getVerbs()).containsExactly("get");
+        assertThat(init("outrigger").getEnv()).as("no identity mounted")
+                .noneSatisfy(env -> assertThat(env.getName()).startsWith("OUTRIGGER_TLS_"));
+        assertThat(only(Deployment.class).getSpec().getTemplate().getMetadata().getLabels())
+                .as("so other sidecars must not try mTLS to it").doesNotContainKey("security.outrigger.io/tlsMode");
+        assertThat(init("outrigger").getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("OUTRIGGER_IDENTITY_NODE");
+            assertThat(env.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+        });
         assertThat(only(ClusterRoleBinding.class).getSubjects()).singleElement()
                 .satisfies(subject -> assertThat(subject.getName()).isEqualTo(pod().getServiceAccountName()));
         assertThat(init("outrigger").getEnv()).anySatisfy(env -> {

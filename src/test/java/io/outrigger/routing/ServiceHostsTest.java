@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 import io.outrigger.cluster.DiscoveredService;
+import io.outrigger.cluster.EndpointInfo;
 import io.outrigger.protocol.Protocol;
 import io.outrigger.snapshot.Snapshot;
 import io.outrigger.snapshot.TestSnapshots;
@@ -21,12 +22,21 @@ class ServiceHostsTest {
 
     @BeforeAll
     static void compile() {
-        snapshots = new TestSnapshots();
+        // The headless Service db has one pod, fed as discovery would feed it.
+        snapshots = new TestSnapshots((source, endpoints) -> {
+            if (source.equals("data/db:tcp-pg")) {
+                InetSocketAddress pod = new InetSocketAddress("198.18.0.7", 5432);
+                endpoints.accept(List.of(new EndpointInfo(pod, "db-0", null, EndpointInfo.State.READY)));
+            }
+            return () -> {
+            };
+        });
+        DiscoveredService db = new DiscoveredService("data", "db", null, List.of(new DiscoveredService.Port("tcp-pg", 5432, null)));
         DiscoveredService reviews = new DiscoveredService("shop", "reviews", "10.96.0.10",
                 List.of(new DiscoveredService.Port("http", 9080, null), new DiscoveredService.Port("grpc", 9090, "grpc")));
         DiscoveredService ratings = new DiscoveredService("rating", "ratings", "10.96.0.11",
                 List.of(new DiscoveredService.Port("", 8080, null)));
-        Snapshot snapshot = snapshots.withServices(List.of(reviews, ratings)).of("outrigger.identity.namespace", "shop");
+        Snapshot snapshot = snapshots.withServices(List.of(reviews, ratings, db)).of("outrigger.identity.namespace", "shop");
         hosts = snapshot.services();
     }
 
@@ -82,5 +92,20 @@ class ServiceHostsTest {
         assertThat(cluster("ratings:8080", -1)).isNull();
         assertThat(cluster("reviews.elsewhere:9080", -1)).isNull();
         assertThat(cluster("reviews:7000", -1)).as("a port the Service does not have").isNull();
+    }
+
+    @Test
+    void aConnectionToAHeadlessServicesPodStaysWithThatPodAsTheServices() {
+        InetSocketAddress pod = new InetSocketAddress("198.18.0.7", 5432);
+        Route route = hosts.at(pod);
+        assertThat(route.destinations().choose().name()).isEqualTo("outbound|5432||db.data.svc.cluster.local");
+        assertThat(hosts.pinned(route, pod)).isTrue();
+        assertThat(hosts.protocolAt(pod)).as("named tcp-").isEqualTo(Protocol.TCP);
+        assertThat(hosts.at(new InetSocketAddress("198.18.0.8", 5432))).as("not one of its pods").isNull();
+        Route byName = hosts.find("db.data", 5432);
+        assertThat(hosts.pinned(byName, pod)).as("by name, to the pod the client looked up").isTrue();
+        assertThat(hosts.pinned(byName, new InetSocketAddress("198.18.0.8", 5432))).isFalse();
+        Route clusterIp = hosts.at(new InetSocketAddress("10.96.0.10", 9080));
+        assertThat(hosts.pinned(clusterIp, new InetSocketAddress("10.96.0.10", 9080))).as("a ClusterIP Service balances").isFalse();
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.outrigger.cluster.ClusterManager;
 import io.outrigger.cluster.DiscoveredService;
+import io.outrigger.cluster.EndpointFeed;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.OutboundStack;
@@ -23,10 +24,20 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 public final class TestSnapshots implements AutoCloseable {
 
     private final EventLoops loops = new EventLoops(1);
-    private final ClusterManager clusters = new ClusterManager(loops, host -> {
-        throw new UnknownHostException(host + ": unit tests resolve no names");
-    }, UpstreamTls.NONE);
-    private final SnapshotHolder holder = new SnapshotHolder(clusters, Clock.systemUTC(), OutboundStack.ROUTE_POLICIES);
+    private final ClusterManager clusters;
+    private final SnapshotHolder holder;
+
+    public TestSnapshots() {
+        this(EndpointFeed.NONE);
+    }
+
+    /** Snapshots whose discovered clusters take their endpoints from {@code feed}. */
+    public TestSnapshots(EndpointFeed feed) {
+        clusters = new ClusterManager(loops, host -> {
+            throw new UnknownHostException(host + ": unit tests resolve no names");
+        }, UpstreamTls.NONE, feed);
+        holder = new SnapshotHolder(clusters, Clock.systemUTC(), OutboundStack.ROUTE_POLICIES);
+    }
 
     /** Snapshots from now on include these discovered Services. */
     public TestSnapshots withServices(List<DiscoveredService> services) {

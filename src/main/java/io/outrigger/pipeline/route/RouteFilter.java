@@ -48,6 +48,9 @@ public final class RouteFilter implements ProxyFilter {
         }
         exchange.route(route);
         exchange.cluster(route.destinations().choose());
+        if (snapshot.services().pinned(route, original)) {
+            exchange.upstreamAddress(original);   // a headless Service's pod, as the client chose it
+        }
         return chain.filter(exchange);
     }
 

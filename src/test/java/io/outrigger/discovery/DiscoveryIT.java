@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -120,6 +121,35 @@ class DiscoveryIT {
             assertThat(page.sum("outrigger_discovery_watch_failures_total", Map.of())).isZero();
             String health = Admin.get(sidecar.adminPort(), "/actuator/health").body();
             assertThat(health).contains("\"discovery\":{\"details\":{\"services\":1,\"endpoints\":1,\"watching\":true},\"status\":\"UP\"}");
+        }
+    }
+
+    @Test
+    void theZoneOfThePodsNodeIsPreferredUntilNoEndpointThereIsReady() throws Exception {
+        kube.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1")
+                .addToLabels("topology.kubernetes.io/zone", "zone-b").endMetadata().build()).createOr(NonDeletingOperation::update);
+        kube.services().inNamespace(NAMESPACE).resource(service(NAMESPACE, "reviews", "http", 9080)).create();
+        put(sliceOf("reviews-a", v1, true, true, false));
+        EndpointSlice inZoneB = sliceOf("reviews-b", v2, true, true, false);
+        inZoneB.getEndpoints().getFirst().setZone("zone-b");
+        put(inZoneB);
+        try (Sidecar sidecar = Sidecar.start("outrigger: { access-log: { enabled: false } }",
+                api.discovery(NAMESPACE, "--outrigger.identity.node=node-1"));
+                ProxyClient client = new ProxyClient(sidecar.outboundPort())) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Admin.get(sidecar.adminPort(),
+                    "/actuator/clusters").body()).contains("\"zone\":\"zone-b\",\"state\":\"READY\",\"local\":true"));
+            for (int i = 0; i < 10; i++) {
+                assertThat(client.get("reviews.shop:9080", "/").body()).as("zone-b, as node-1 is").isEqualTo("v2");
+            }
+            inZoneB.getEndpoints().getFirst().getConditions().setReady(false);
+            inZoneB.getEndpoints().getFirst().getConditions().setServing(false);
+            put(inZoneB);
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.get("reviews.shop:9080", "/").body().equals("v1"));
+            for (int i = 0; i < 10; i++) {
+                assertThat(client.get("reviews.shop:9080", "/").body()).as("none ready in zone-b: zone-a serves").isEqualTo("v1");
+            }
+        } finally {
+            kube.nodes().withName("node-1").delete();
         }
     }
 

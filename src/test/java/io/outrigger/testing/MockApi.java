@@ -1,5 +1,6 @@
 package io.outrigger.testing;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,10 +20,10 @@ public final class MockApi implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
-    private MockApi() {
+    private MockApi(InetAddress address) {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of()), false);
-        server.init();
+        server.init(address, 0);
         client = server.createClient();
         // The client Spring Cloud Kubernetes builds must not find this machine's kubeconfig.
         System.setProperty("kubernetes.auth.tryKubeConfig", "false");
@@ -30,7 +31,16 @@ public final class MockApi implements AutoCloseable {
     }
 
     public static MockApi start() {
-        return new MockApi();
+        return new MockApi(InetAddress.getLoopbackAddress());
+    }
+
+    /** A server listening on {@code address} only: a test host's, for sidecars in network namespaces. */
+    public static MockApi startOn(String address) {
+        try {
+            return new MockApi(InetAddress.getByName(address));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(address, e);
+        }
     }
 
     public KubernetesClient client() {

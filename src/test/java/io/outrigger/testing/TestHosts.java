@@ -119,7 +119,7 @@ public final class TestHosts {
          * {@code otherAddress}/30 there. Removed with either namespace.
          */
         public void linkTo(TestNamespace other, String address, String otherAddress) {
-            String here = "x" + name;
+            String here = "x" + other.name;   // named by the peer, so one namespace may link to several
             String there = "y" + other.name;
             run("ip", "link", "add", here, "type", "veth", "peer", "name", there);
             run("ip", "link", "set", here, "netns", name);

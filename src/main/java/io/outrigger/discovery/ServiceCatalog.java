@@ -11,13 +11,10 @@ import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.outrigger.cluster.DiscoveredService;
 import io.outrigger.cluster.EndpointFeed;
 import io.outrigger.cluster.EndpointInfo;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Services, EndpointSlices and meshed pods discovery has seen, and what follows from them: the
@@ -33,9 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceCatalog implements EndpointFeed {
 
-    private static final Logger log = LoggerFactory.getLogger(ServiceCatalog.class);
-
-    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    static final String SERVICE_NAME_LABEL = SliceEntry.SERVICE_NAME_LABEL;
     /** The label of a pod that runs Outrigger. */
     public static final String MESHED_LABEL = "security.outrigger.io/tlsMode";
     public static final String MESHED_VALUE = "outrigger";
@@ -44,10 +39,9 @@ public final class ServiceCatalog implements EndpointFeed {
     private final String trustDomain;
     private final Map<String, DiscoveredService> services = new HashMap<>();          // by namespace/name
     private final Map<String, Boolean> preferClose = new HashMap<>();                  // by namespace/name
-    private final Map<String, EndpointSlice> slices = new HashMap<>();                // by namespace/slice name
-    private final Map<String, Map<String, EndpointSlice>> slicesByService = new HashMap<>(); // namespace/service -> slice name
+    private final Map<String, SliceEntry> slices = new HashMap<>();                   // by namespace/slice name
+    private final Map<String, Map<String, SliceEntry>> slicesByService = new HashMap<>(); // namespace/service -> slice name
     private final Map<String, String> meshedPods = new HashMap<>();                   // namespace/pod -> service account
-    private final PodServices podServices = new PodServices();
     private final Map<String, List<Consumer<List<EndpointInfo>>>> subscribers = new HashMap<>(); // by feed key
     private final Map<String, List<EndpointInfo>> fed = new HashMap<>();              // last pushed, by feed key
     private final List<Runnable> servicesChanged = new CopyOnWriteArrayList<>();
@@ -97,7 +91,7 @@ public final class ServiceCatalog implements EndpointFeed {
     }
 
     public void serviceChanged(Service service) {
-        DiscoveredService found = toService(service);
+        DiscoveredService found = ServiceEntry.of(service);
         boolean changed;
         synchronized (this) {
             String key = key(service.getMetadata().getNamespace(), service.getMetadata().getName());
@@ -134,32 +128,33 @@ public final class ServiceCatalog implements EndpointFeed {
         }
     }
 
-    public synchronized void sliceChanged(EndpointSlice slice) {
-        EndpointSlice before = slices.put(key(slice.getMetadata().getNamespace(), slice.getMetadata().getName()), slice);
-        if (before != null) {
-            unindex(before);
-        }
-        podServices.add(slice, key(slice.getMetadata().getNamespace(), serviceOf(slice)));
-        slicesByService.computeIfAbsent(key(slice.getMetadata().getNamespace(), serviceOf(slice)), k -> new HashMap<>())
-                .put(slice.getMetadata().getName(), slice);
-        refeed(slice.getMetadata().getNamespace(), serviceOf(slice));
-        if (before != null && !Objects.equals(serviceOf(before), serviceOf(slice))) {
-            refeed(before.getMetadata().getNamespace(), serviceOf(before));
+    public void sliceChanged(EndpointSlice slice) {
+        SliceEntry entry = SliceEntry.of(slice);   // parsed outside the lock
+        synchronized (this) {
+            SliceEntry before = slices.put(key(entry.namespace(), entry.name()), entry);
+            if (before != null) {
+                unindex(before);
+            }
+            slicesByService.computeIfAbsent(key(entry.namespace(), entry.service()), k -> new HashMap<>()).put(entry.name(), entry);
+            refeed(entry.namespace(), entry.service());
+            if (before != null && !Objects.equals(before.service(), entry.service())) {
+                refeed(before.namespace(), before.service());
+            }
         }
     }
 
     public synchronized void sliceDeleted(EndpointSlice slice) {
-        EndpointSlice before = slices.remove(key(slice.getMetadata().getNamespace(), slice.getMetadata().getName()));
-        EndpointSlice gone = before != null ? before : slice;
-        unindex(gone);
-        refeed(gone.getMetadata().getNamespace(), serviceOf(gone));
+        SliceEntry gone = slices.remove(key(slice.getMetadata().getNamespace(), slice.getMetadata().getName()));
+        if (gone != null) {
+            unindex(gone);
+            refeed(gone.namespace(), gone.service());
+        }
     }
 
-    private void unindex(EndpointSlice slice) {
-        String service = key(slice.getMetadata().getNamespace(), serviceOf(slice));
-        podServices.remove(slice, service);
-        Map<String, EndpointSlice> ofService = slicesByService.get(service);
-        if (ofService != null && ofService.remove(slice.getMetadata().getName()) != null && ofService.isEmpty()) {
+    private void unindex(SliceEntry slice) {
+        String service = key(slice.namespace(), slice.service());
+        Map<String, SliceEntry> ofService = slicesByService.get(service);
+        if (ofService != null && ofService.remove(slice.name()) != null && ofService.isEmpty()) {
             slicesByService.remove(service);
         }
     }
@@ -211,11 +206,21 @@ public final class ServiceCatalog implements EndpointFeed {
         });
     }
 
-    /** Recomputes the Services whose slices list pod {@code podKey}: its sidecar came or went. */
+    /**
+     * Recomputes the Services whose slices list pod {@code podKey}: its sidecar came or went. A
+     * walk over the namespace's slices, on pod events alone, rather than an index of every pod.
+     */
     private void refeedPod(String namespace, String podKey) {
-        for (String service : podServices.of(podKey)) {
-            refeed(namespace, service.substring(service.indexOf('/') + 1));
-        }
+        String pod = podKey.substring(podKey.indexOf('/') + 1);
+        String prefix = namespace + "/";
+        List<String> services = new ArrayList<>();
+        slicesByService.forEach((service, ofService) -> {
+            if (service.startsWith(prefix) && ofService.values().stream()
+                    .anyMatch(slice -> slice.members().stream().anyMatch(member -> pod.equals(member.pod())))) {
+                services.add(service.substring(prefix.length()));
+            }
+        });
+        services.forEach(service -> refeed(namespace, service));
     }
 
     private void push(String feedKey, List<Consumer<List<EndpointInfo>>> listeners) {
@@ -236,7 +241,7 @@ public final class ServiceCatalog implements EndpointFeed {
         String namespace = feedKey.substring(0, slash);
         String service = feedKey.substring(slash + 1, colon);
         String portName = portName(namespace, service, feedKey.substring(colon + 1));
-        Map<String, EndpointSlice> ofService = slicesByService.get(key(namespace, service));
+        Map<String, SliceEntry> ofService = slicesByService.get(key(namespace, service));
         if (portName == null || ofService == null) {
             return List.of();
         }
@@ -266,39 +271,10 @@ public final class ServiceCatalog implements EndpointFeed {
         return null;
     }
 
-    /** A Service as a cluster source; null for one with nothing to route to (no ports). */
-    private static DiscoveredService toService(Service service) {
-        if (service.getSpec() == null || service.getSpec().getPorts() == null) {
-            return null;
-        }
-        boolean external = "ExternalName".equals(service.getSpec().getType());
-        if (external && (service.getSpec().getExternalName() == null || service.getSpec().getExternalName().isBlank())) {
-            log.warn("Service {}/{}: ExternalName without an external name, skipped", service.getMetadata().getNamespace(),
-                    service.getMetadata().getName());
-            return null;
-        }
-        List<DiscoveredService.Port> ports = new ArrayList<>();
-        for (ServicePort port : service.getSpec().getPorts()) {
-            if (port.getPort() == null || port.getPort() < 1 || port.getPort() > 65535) {
-                log.warn("Service {}/{}: port {} has no valid number, skipped", service.getMetadata().getNamespace(),
-                        service.getMetadata().getName(), port.getName());
-                continue;
-            }
-            ports.add(new DiscoveredService.Port(port.getName() == null ? "" : port.getName(), port.getPort(), port.getAppProtocol()));
-        }
-        String clusterIp = external || "None".equals(service.getSpec().getClusterIP()) ? null : service.getSpec().getClusterIP();
-        return new DiscoveredService(service.getMetadata().getNamespace(), service.getMetadata().getName(), clusterIp,
-                List.copyOf(ports), external ? service.getSpec().getExternalName() : null);
-    }
-
     private void publish() {
         current = services.values().stream()
                 .sorted(Comparator.comparing(DiscoveredService::namespace).thenComparing(DiscoveredService::name))
                 .toList();
-    }
-
-    private static String serviceOf(EndpointSlice slice) {
-        return slice.getMetadata().getLabels() == null ? null : slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL);
     }
 
     private static String key(String namespace, String name) {

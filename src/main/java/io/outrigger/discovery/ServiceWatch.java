@@ -75,26 +75,30 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
         ResourceEventHandler<Service> services = handler(catalog::serviceChanged, catalog::serviceDeleted);
         ResourceEventHandler<EndpointSlice> slices = handler(catalog::sliceChanged, catalog::sliceDeleted);
         ResourceEventHandler<Pod> pods = handler(catalog::podChanged, catalog::podDeleted);
+        var serialization = client.getKubernetesSerialization();
         for (String namespace : namespaces.isEmpty() ? List.of("") : namespaces) {
+            boolean all = namespace.isEmpty();
+            String in = all ? "" : " in " + namespace;
+            // The catalog keeps what it needs of each object (DiscoveredService, SliceEntry); the
+            // informers' own caches keep only keys and labels, so the full objects are not held.
+            SharedIndexInformer<Service> serviceInformer = all ? client.services().inAnyNamespace().runnableInformer(0)
+                    : client.services().inNamespace(namespace).runnableInformer(0);
+            serviceInformer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Service.class,
+                    serialization, "metadata.labels"));
+            start(serviceInformer, services, "services", "Services" + in);
+            SharedIndexInformer<EndpointSlice> sliceInformer = all
+                    ? client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)
+                    : client.discovery().v1().endpointSlices().inNamespace(namespace).runnableInformer(0);
+            sliceInformer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, EndpointSlice.class,
+                    serialization, "metadata.labels"));
+            start(sliceInformer, slices, "endpointslices", "EndpointSlices" + in);
             if (meshedPods) {
-                var scope = namespace.isEmpty() ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
+                var scope = all ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
                 SharedIndexInformer<Pod> informer = scope.withLabel(ServiceCatalog.MESHED_LABEL, ServiceCatalog.MESHED_VALUE)
                         .runnableInformer(0);
                 informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
-                        client.getKubernetesSerialization(), "metadata.labels", "spec.serviceAccountName"));
-                start(informer, pods, "pods", namespace.isEmpty() ? "meshed pods" : "meshed pods in " + namespace);
-            }
-        }
-        if (namespaces.isEmpty()) {
-            start(client.services().inAnyNamespace().runnableInformer(0), services, "services", "Services");
-            start(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), slices, "endpointslices",
-                    "EndpointSlices");
-        } else {
-            for (String namespace : namespaces) {
-                start(client.services().inNamespace(namespace).runnableInformer(0), services, "services",
-                        "Services in " + namespace);
-                start(client.discovery().v1().endpointSlices().inNamespace(namespace).runnableInformer(0), slices,
-                        "endpointslices", "EndpointSlices in " + namespace);
+                        serialization, "metadata.labels", "spec.serviceAccountName"));
+                start(informer, pods, "pods", "meshed pods" + in);
             }
         }
         if (catalog.zone() == null && node != null && !node.isBlank()) {

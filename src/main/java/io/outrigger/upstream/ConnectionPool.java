@@ -32,7 +32,7 @@ public final class ConnectionPool {
     private final InetSocketAddress address;
     private final Connector connector;
     private final PoolLimits limits;
-    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();   // most recently used first
+    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>(1);   // most recently used first; small: pools are many
     private final WaitingLine waiting;
     private int open;      // connected or connecting
     private int leased;

@@ -1,46 +1,86 @@
 package io.outrigger.upstream;
 
-/** One endpoint's connection pools, one per event loop, and what they hold summed over the loops. */
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntFunction;
+
+/**
+ * One endpoint's connection pools, one per event loop, and what they hold summed over the loops.
+ * A loop's pool is made when that loop first asks for it: with discovery a sidecar knows thousands
+ * of endpoints, and most are never called from most loops.
+ */
 public final class EndpointConnections {
 
     /** Connections in use, idle, and requests waiting for one. */
     public record Counts(int active, int idle, int pending) {
     }
 
-    private final ConnectionPool[] pools;
+    private static final int OPEN = 0;
+    private static final int RETIRED = 1;
+    private static final int CLOSED = 2;
 
-    EndpointConnections(ConnectionPool[] pools) {
-        this.pools = pools;
+    private final AtomicReferenceArray<ConnectionPool> pools;
+    private final IntFunction<ConnectionPool> newPool;
+    private volatile int state = OPEN;
+
+    EndpointConnections(int loops, IntFunction<ConnectionPool> newPool) {
+        this.pools = new AtomicReferenceArray<>(loops);
+        this.newPool = newPool;
     }
 
     /** The pool of event loop {@code loop}. */
     public ConnectionPool pool(int loop) {
-        return pools[loop];
+        ConnectionPool pool = pools.get(loop);
+        if (pool != null) {
+            return pool;
+        }
+        ConnectionPool made = newPool.apply(loop);
+        if (!pools.compareAndSet(loop, null, made)) {
+            return pools.get(loop);
+        }
+        // Retired or closed while it was made: it serves this request, then ends as the others did.
+        int now = state;
+        if (now == RETIRED) {
+            made.retire();
+        } else if (now == CLOSED) {
+            made.close();
+        }
+        return made;
     }
 
     public Counts counts() {
         int active = 0;
         int idle = 0;
         int pending = 0;
-        for (ConnectionPool pool : pools) {
-            active += pool.active();
-            idle += pool.idle();
-            pending += pool.pending();
+        for (int i = 0; i < pools.length(); i++) {
+            ConnectionPool pool = pools.get(i);
+            if (pool != null) {
+                active += pool.active();
+                idle += pool.idle();
+                pending += pool.pending();
+            }
         }
         return new Counts(active, idle, pending);
     }
 
     /** See {@link ConnectionPool#retire()}. */
     public void retire() {
-        for (ConnectionPool pool : pools) {
-            pool.retire();
+        state = RETIRED;
+        for (int i = 0; i < pools.length(); i++) {
+            ConnectionPool pool = pools.get(i);
+            if (pool != null) {
+                pool.retire();
+            }
         }
     }
 
     /** See {@link ConnectionPool#close()}. */
     public void close() {
-        for (ConnectionPool pool : pools) {
-            pool.close();
+        state = CLOSED;
+        for (int i = 0; i < pools.length(); i++) {
+            ConnectionPool pool = pools.get(i);
+            if (pool != null) {
+                pool.close();
+            }
         }
     }
 }

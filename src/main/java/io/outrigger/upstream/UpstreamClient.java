@@ -23,7 +23,7 @@ public final class UpstreamClient {
         this.connector = new Connector(loops.socketChannelType(), limits.connectTimeout(), security);
     }
 
-    /** New pools to {@code address}, one per event loop, secured as the cluster's connections are. */
+    /** Pools to {@code address}, one per event loop as each first asks, secured as the cluster's connections are. */
     public EndpointConnections connectionsTo(InetSocketAddress address) {
         return connectionsTo(address, connector);
     }
@@ -34,10 +34,6 @@ public final class UpstreamClient {
     }
 
     private EndpointConnections connectionsTo(InetSocketAddress address, Connector connector) {
-        ConnectionPool[] pools = new ConnectionPool[loops.size()];
-        for (int i = 0; i < pools.length; i++) {
-            pools[i] = new ConnectionPool(loops.loop(i), address, connector, perLoop);
-        }
-        return new EndpointConnections(pools);
+        return new EndpointConnections(loops.size(), loop -> new ConnectionPool(loops.loop(loop), address, connector, perLoop));
     }
 }

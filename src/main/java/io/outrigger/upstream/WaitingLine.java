@@ -22,7 +22,7 @@ final class WaitingLine {
     }
 
     private final EventLoop loop;
-    private final ArrayDeque<Queued> line = new ArrayDeque<>();
+    private final ArrayDeque<Queued> line = new ArrayDeque<>(1);   // usually empty: one per pool, thousands of pools
 
     WaitingLine(EventLoop loop) {
         this.loop = loop;

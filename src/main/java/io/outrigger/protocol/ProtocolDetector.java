@@ -10,13 +10,22 @@ import io.netty.buffer.ByteBuf;
  * Reads without consuming, so the bytes can be replayed to whichever protocol takes them.
  *
  * <p>HTTP/1 is recognised by a whole request line ({@code METHOD SP target SP HTTP/1.x}), not by a
- * method name alone: {@code SET key value} (Redis) or {@code EHLO host} (SMTP) are not HTTP.
+ * method name alone: {@code SET key value} (Redis) or {@code EHLO host} (SMTP) are not HTTP. The
+ * method must be one of IANA's HTTP Method Registry, so bytes that cannot begin one (a lowercase
+ * greeting, say) are TCP at once rather than waited on as a request line that never ends.
  */
 public final class ProtocolDetector {
 
     static final byte[] HTTP2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HTTP1_VERSION = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_METHOD = 32;
+    /** IANA's HTTP Method Registry (case-sensitive), as of 2026. */
+    private static final byte[][] METHODS = java.util.stream.Stream.of("ACL", "BASELINE-CONTROL", "BIND", "CHECKIN",
+            "CHECKOUT", "CONNECT", "COPY", "DELETE", "GET", "HEAD", "LABEL", "LINK", "LOCK", "MERGE", "MKACTIVITY",
+            "MKCALENDAR", "MKCOL", "MKREDIRECTREF", "MKWORKSPACE", "MOVE", "OPTIONS", "ORDERPATCH", "PATCH", "POST",
+            "PRI", "PROPFIND", "PROPPATCH", "PUT", "QUERY", "REBIND", "REPORT", "SEARCH", "TRACE", "UNBIND",
+            "UNCHECKOUT", "UNLINK", "UNLOCK", "UPDATE", "UPDATEREDIRECTREF", "VERSION-CONTROL")
+            .map(method -> method.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     private static final int TLS_HANDSHAKE = 0x16;
     /** The largest TLS record a ClientHello may come in (2^14 plus room for expansion), waited for whole. */
     static final int MAX_TLS_RECORD = 16_384 + 2_048;
@@ -91,8 +100,8 @@ public final class ProtocolDetector {
             switch (part) {
                 case LEADING -> {
                     if (!isBlank(b) && !isLineEnd(b)) {
-                        if (!isTokenChar(b)) {
-                            return Detection.TCP;   // a NUL or other control byte: binary
+                        if (!isTokenChar(b) || !beginsMethod(in, start + i, 1, false)) {
+                            return Detection.TCP;   // binary, or a word no HTTP method begins with
                         }
                         part = Part.METHOD;
                         partStart = i;
@@ -102,8 +111,12 @@ public final class ProtocolDetector {
                 }
                 case METHOD -> {
                     if (isBlank(b)) {
+                        if (!beginsMethod(in, start + partStart, i - partStart, true)) {
+                            return Detection.TCP;   // a word, but not a method
+                        }
                         part = Part.GAP1;
-                    } else if (!isTokenChar(b) || i - partStart >= MAX_METHOD) {
+                    } else if (!isTokenChar(b) || i - partStart >= MAX_METHOD
+                            || !beginsMethod(in, start + partStart, i - partStart + 1, false)) {
                         return Detection.TCP;
                     }
                 }
@@ -175,10 +188,30 @@ public final class ProtocolDetector {
         for (int i = start; i < in.writerIndex(); i++) {
             byte b = in.getByte(i);
             if (!isBlank(b) && !isLineEnd(b)) {
-                return isTokenChar(b) ? Detection.HTTP1 : Detection.TCP;
+                int word = i;
+                while (word < in.writerIndex() && isTokenChar(in.getByte(word))) {
+                    word++;
+                }
+                return word > i && beginsMethod(in, i, word - i, false) ? Detection.HTTP1 : Detection.TCP;
             }
         }
         return Detection.TCP;
+    }
+
+    /** Whether the {@code length} bytes at {@code at} begin (or, {@code whole}, are) a registered method. */
+    private static boolean beginsMethod(ByteBuf in, int at, int length, boolean whole) {
+        for (byte[] method : METHODS) {
+            if (length <= method.length && (!whole || length == method.length)) {
+                boolean matches = true;
+                for (int i = 0; i < length && matches; i++) {
+                    matches = in.getByte(at + i) == method[i];
+                }
+                if (matches) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean isBlank(byte b) {

@@ -109,6 +109,21 @@ class ProtocolDetectorTest {
         assertThat(detect(notHello, notHello.length)).isEqualTo(Detection.tls(null));
     }
 
+    /** A client-first protocol whose greeting no HTTP method begins is TCP from its first bytes, with no wait. */
+    @Test
+    void wordsNoRegisteredMethodBeginsAreTcpAtOnce() {
+        assertThat(detect(ascii("hello"), 1)).as("lowercase: methods are case-sensitive").isEqualTo(Detection.TCP);
+        assertThat(detect(ascii("PING"), 4)).as("P could begin POST, PI nothing").isEqualTo(Detection.TCP);
+        assertThat(detect(ascii("PO"), 2)).as("could still be POST").isNull();
+        assertThat(detect(ascii("GETS / HTTP/1.1\r\n"), 16)).isEqualTo(Detection.TCP);
+        assertThat(detect(ascii("GET "), 4)).as("a whole method: wait for the line").isNull();
+        assertThat(detect(ascii("MKCO "), 5)).as("a method's prefix is not a method").isEqualTo(Detection.TCP);
+        assertThat(detectAll("QUERY /search HTTP/1.1\r\n")).isEqualTo(Detection.HTTP1);
+        assertThat(detectAll("VERSION-CONTROL /r HTTP/1.1\r\n")).isEqualTo(Detection.HTTP1);
+        assertThat(ProtocolDetector.undecided(Unpooled.wrappedBuffer(ascii("hi")))).as("stalled, not HTTP").isEqualTo(Detection.TCP);
+        assertThat(ProtocolDetector.undecided(Unpooled.wrappedBuffer(ascii("DELE")))).isEqualTo(Detection.HTTP1);
+    }
+
     @Test
     void anOverlongRequestLineThatStartedLikeHttpGoesToHttpToBeRefused() {
         String line = "GET /" + "a".repeat(300);

@@ -62,11 +62,6 @@ public final class ClustersEndpoint {
                 entry.put("state", endpoint.info().state().name());
                 entry.put("local", endpoint.info().local());
             }
-            // How it is reached: the cluster's tls, or mutual TLS to the sidecar discovery found in its pod.
-            entry.put("tls", endpoint.peers().mutual() ? "mutual" : "none");
-            if (endpoint.peers().mutual() && !endpoint.peers().principals().isEmpty()) {
-                entry.put("peerPrincipals", endpoint.peers().principals());
-            }
             entry.put("health", endpoint.ejected() ? "EJECTED" : "HEALTHY");
             entry.put("ejected", endpoint.ejected());
             if (endpoint.ejected()) {
@@ -75,6 +70,11 @@ public final class ClustersEndpoint {
             entry.put("ejections", endpoint.ejections());
             entry.put("activeRequests", endpoint.activeRequests());
             entry.put("connections", Map.of("active", pool.active(), "idle", pool.idle(), "pending", pool.pending()));
+            // How it is reached: the cluster's tls, or mutual TLS to the sidecar discovery found in its pod.
+            entry.put("tls", endpoint.peers().mutual() ? "mutual" : "none");
+            if (endpoint.peers().mutual() && !endpoint.peers().principals().isEmpty()) {
+                entry.put("peerPrincipals", endpoint.peers().principals());
+            }
             endpoints.add(entry);
         }
         view.put("endpoints", endpoints);

@@ -130,6 +130,10 @@ public final class ServiceCatalog implements EndpointFeed {
 
     public void sliceChanged(EndpointSlice slice) {
         SliceEntry entry = SliceEntry.of(slice);   // parsed outside the lock
+        if (entry.service() == null) {
+            sliceDeleted(slice);   // not (or no longer) a Service's: it feeds nothing
+            return;
+        }
         synchronized (this) {
             SliceEntry before = slices.put(key(entry.namespace(), entry.name()), entry);
             if (before != null) {

@@ -2,6 +2,8 @@ package io.outrigger.discovery;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
@@ -38,7 +41,8 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
     private static final long REBUILD_AFTER_MILLIS = 100;
     static final String ZONE_LABEL = "topology.kubernetes.io/zone";
 
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final List<SharedIndexInformer<?>> informers = new CopyOnWriteArrayList<>();   // some start later, off this thread
+    private volatile boolean closed;
     private final ScheduledExecutorService rebuilds = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("outrigger-discovery").factory());
     private final AtomicBoolean rebuildPending = new AtomicBoolean();
@@ -76,31 +80,43 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
         ResourceEventHandler<EndpointSlice> slices = handler(catalog::sliceChanged, catalog::sliceDeleted);
         ResourceEventHandler<Pod> pods = handler(catalog::podChanged, catalog::podDeleted);
         var serialization = client.getKubernetesSerialization();
-        for (String namespace : namespaces.isEmpty() ? List.of("") : namespaces) {
-            boolean all = namespace.isEmpty();
-            String in = all ? "" : " in " + namespace;
-            // The catalog keeps what it needs of each object (DiscoveredService, SliceEntry); the
-            // informers' own caches keep only keys and labels, so the full objects are not held.
-            SharedIndexInformer<Service> serviceInformer = all ? client.services().inAnyNamespace().runnableInformer(0)
-                    : client.services().inNamespace(namespace).runnableInformer(0);
-            serviceInformer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Service.class,
-                    serialization, "metadata.labels"));
-            start(serviceInformer, services, "services", "Services" + in);
-            SharedIndexInformer<EndpointSlice> sliceInformer = all
-                    ? client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)
-                    : client.discovery().v1().endpointSlices().inNamespace(namespace).runnableInformer(0);
-            sliceInformer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, EndpointSlice.class,
-                    serialization, "metadata.labels"));
-            start(sliceInformer, slices, "endpointslices", "EndpointSlices" + in);
-            if (meshedPods) {
-                var scope = all ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
-                SharedIndexInformer<Pod> informer = scope.withLabel(ServiceCatalog.MESHED_LABEL, ServiceCatalog.MESHED_VALUE)
-                        .runnableInformer(0);
-                informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
-                        serialization, "metadata.labels", "spec.serviceAccountName"));
-                start(informer, pods, "pods", "meshed pods" + in);
-            }
+        List<String> scopes = namespaces.isEmpty() ? List.of("") : namespaces;
+        // Meshed pods are listed first, so that no endpoint of a pod with a sidecar is ever fed
+        // without its identity (it would be called in plain text and refused under STRICT). The
+        // Services and slices wait for that list, or 10 s with no API server.
+        List<CompletableFuture<Void>> podLists = new ArrayList<>();
+        for (String namespace : meshedPods ? scopes : List.<String>of()) {
+            var scope = namespace.isEmpty() ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
+            SharedIndexInformer<Pod> informer = scope.withLabel(ServiceCatalog.MESHED_LABEL, ServiceCatalog.MESHED_VALUE)
+                    .runnableInformer(0);
+            informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
+                    serialization, "metadata.labels", "spec.serviceAccountName"));
+            podLists.add(start(informer, pods, "pods", "meshed pods" + (namespace.isEmpty() ? "" : " in " + namespace)));
         }
+        CompletableFuture.allOf(podLists.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, podLists.isEmpty() ? 0 : 10, TimeUnit.SECONDS)
+                .whenComplete((listed, error) -> {
+                    if (closed) {
+                        return;
+                    }
+                    for (String namespace : scopes) {
+                        boolean all = namespace.isEmpty();
+                        String in = all ? "" : " in " + namespace;
+                        // The catalog keeps what it needs of each object (DiscoveredService, SliceEntry);
+                        // the informers' caches keep only keys and labels, not the full objects.
+                        SharedIndexInformer<Service> serviceInformer = all ? client.services().inAnyNamespace().runnableInformer(0)
+                                : client.services().inNamespace(namespace).runnableInformer(0);
+                        serviceInformer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Service.class,
+                                serialization, "metadata.labels"));
+                        start(serviceInformer, services, "services", "Services" + in);
+                        SharedIndexInformer<EndpointSlice> sliceInformer = all
+                                ? client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)
+                                : client.discovery().v1().endpointSlices().inNamespace(namespace).runnableInformer(0);
+                        sliceInformer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, EndpointSlice.class,
+                                serialization, "metadata.labels"));
+                        start(sliceInformer, slices, "endpointslices", "EndpointSlices" + in);
+                    }
+                });
         if (catalog.zone() == null && node != null && !node.isBlank()) {
             rebuilds.execute(() -> readZone(client, node));
         }
@@ -124,7 +140,13 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
             }
             catalog.zone(zone);
             log.info("discovery: this pod is in zone {} (node {}): endpoints there are preferred", zone, node);
-        } catch (RuntimeException e) {
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403 || e.getCode() == 404) {
+                // Not allowed (a namespaced binding cannot grant nodes) or no such node: asking again changes nothing.
+                log.warn("discovery: cannot read node {} for its zone ({}): no zone preference; set outrigger.identity.zone",
+                        node, e.getCode() == 403 ? "forbidden" : "not found");
+                return;
+            }
             log.warn("discovery: cannot read node {} for its zone ({}); trying again in 30 s", node, e.toString());
             rebuilds.schedule(() -> readZone(client, node), 30, TimeUnit.SECONDS);
         }
@@ -154,7 +176,8 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
      * Starts an informer without waiting for it: with no API server, start-up goes on and the
      * informer keeps retrying; a failed list or a lost watch leaves the catalog as it was.
      */
-    private <T> void start(SharedIndexInformer<T> informer, ResourceEventHandler<T> handler, String resource, String what) {
+    private <T> CompletableFuture<Void> start(SharedIndexInformer<T> informer, ResourceEventHandler<T> handler, String resource,
+            String what) {
         AtomicBoolean failing = new AtomicBoolean();
         Counter failures = MeterCatalog.DISCOVERY_WATCH_FAILURES.counter().tag(MeterCatalog.RESOURCE, resource).register(registry);
         informer.exceptionHandler((started, error) -> {
@@ -166,7 +189,8 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
             return true;
         });
         informer.addEventHandler(handler);
-        informer.start().whenComplete((done, error) -> {
+        CompletableFuture<Void> listed = informer.start().toCompletableFuture();
+        listed.whenComplete((done, error) -> {
             if (error == null) {
                 failing.set(false);
             }
@@ -183,6 +207,7 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
                 log.warn("discovery: the watch on {} was lost; the endpoints known keep serving, reconnecting", what);
             }
         }, 1, 1, TimeUnit.SECONDS);
+        return listed;
     }
 
     /** Whether every informer has listed and is watching now. */
@@ -209,6 +234,7 @@ public final class ServiceWatch implements HealthIndicator, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         informers.forEach(SharedIndexInformer::close);
         rebuilds.shutdownNow();
     }

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
+import io.outrigger.cluster.Endpoint;
 import io.outrigger.common.Direction;
 import io.outrigger.routing.Route;
 import io.outrigger.snapshot.Snapshot;
@@ -44,6 +45,8 @@ public abstract class ProxyExchange extends ExchangeOutcome {
     private Peer downstreamPeer;
     private Peer upstreamPeer;
     private InetSocketAddress upstreamAddress;
+    private Endpoint pinnedEndpoint;
+    private Endpoint upstreamEndpoint;
 
     /**
      * @param uri            the request-target as the client sent it
@@ -188,6 +191,24 @@ public abstract class ProxyExchange extends ExchangeOutcome {
         this.upstreamAddress = upstreamAddress;
     }
 
+    /** The one endpoint this request must go to (a headless Service's pod the client chose), or null. */
+    public Endpoint pinnedEndpoint() {
+        return pinnedEndpoint;
+    }
+
+    public void pinnedEndpoint(Endpoint endpoint) {
+        this.pinnedEndpoint = endpoint;
+    }
+
+    /** The endpoint of the latest attempt, or null before one. */
+    public Endpoint upstreamEndpoint() {
+        return upstreamEndpoint;
+    }
+
+    public void upstreamEndpoint(Endpoint endpoint) {
+        this.upstreamEndpoint = endpoint;
+    }
+
     /** Inbound: the calling sidecar's verified identity, when it came over mTLS; else null. */
     public Peer downstreamPeer() {
         return downstreamPeer;
@@ -217,7 +238,11 @@ public abstract class ProxyExchange extends ExchangeOutcome {
         if (direction == Direction.INBOUND) {
             return downstreamPeer != null;
         }
-        // A verified upstream peer: the cluster's mTLS, or auto mTLS to an endpoint's sidecar.
+        // The endpoint's policy: the cluster's mTLS, or auto mTLS to the sidecar in its pod (known
+        // even when the attempt failed before a peer was verified).
+        if (upstreamEndpoint != null) {
+            return upstreamEndpoint.peers().mutual();
+        }
         return upstreamPeer != null || cluster != null && cluster.spec().peers().mutual();
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import io.netty.util.NetUtil;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.DiscoveredService;
+import io.outrigger.cluster.Endpoint;
 import io.outrigger.protocol.Protocol;
 
 /**
@@ -119,20 +120,31 @@ public final class ServiceHosts {
         return pod == null ? null : pod.route();
     }
 
-    /**
-     * Whether a connection to {@code original} on {@code route} must go to {@code original} itself:
-     * the route is a headless Service's and {@code original} is one of its endpoints.
-     */
-    public boolean pinned(Route route, InetSocketAddress original) {
-        if (original == null || headless.isEmpty()) {
-            return false;
-        }
+    /** Whether {@code route} is a headless Service's: its clients pick the pod themselves. */
+    public boolean headless(Route route) {
         for (Headless candidate : headless) {
             if (candidate.route() == route) {
-                return candidate.cluster().endpointAt(original) != null;
+                return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The endpoint a connection to {@code original} on {@code route} must go to, looked up once:
+     * for a headless Service's route, its endpoint at {@code original} (null when it has none, or
+     * no longer); for any other route, null.
+     */
+    public Endpoint pinned(Route route, InetSocketAddress original) {
+        if (original == null || headless.isEmpty()) {
+            return null;
+        }
+        for (Headless candidate : headless) {
+            if (candidate.route() == route) {
+                return candidate.cluster().endpointAt(original);
+            }
+        }
+        return null;
     }
 
     /** The headless Service port with an endpoint at {@code original}; a walk, only when no ClusterIP matched. */

@@ -55,8 +55,10 @@ public record TcpDestination(Cluster cluster, String route, InetSocketAddress ad
         Route service = snapshot.services().at(original);   // a discovered Service's ClusterIP and port, or headless pod
         if (service != null) {
             Cluster cluster = service.destinations().choose();
-            return to(cluster, service.name(), snapshot.services().pinned(service, original)
-                    ? cluster.endpointAt(original) : cluster.pick());
+            // A headless Service's pod stays the one the client chose: if it has just left, the
+            // connection is refused (UH), never sent to another pod (a replica for a primary).
+            return to(cluster, service.name(), snapshot.services().headless(service)
+                    ? snapshot.services().pinned(service, original) : cluster.pick());
         }
         if (original == null || snapshot.registryOnly()) {
             return new TcpDestination(null, null, null, ResponseFlag.NR);

@@ -20,7 +20,7 @@ public final class EndpointConnections {
 
     private final AtomicReferenceArray<ConnectionPool> pools;
     private final IntFunction<ConnectionPool> newPool;
-    private volatile int state = OPEN;
+    private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(OPEN);
 
     EndpointConnections(int loops, IntFunction<ConnectionPool> newPool) {
         this.pools = new AtomicReferenceArray<>(loops);
@@ -38,13 +38,18 @@ public final class EndpointConnections {
             return pools.get(loop);
         }
         // Retired or closed while it was made: it serves this request, then ends as the others did.
-        int now = state;
+        int now = state.get();
         if (now == RETIRED) {
             made.retire();
         } else if (now == CLOSED) {
             made.close();
         }
         return made;
+    }
+
+    /** Moves the state forward only: a retire after a close leaves it closed. */
+    private void advance(int to) {
+        state.accumulateAndGet(to, Math::max);
     }
 
     public Counts counts() {
@@ -64,7 +69,7 @@ public final class EndpointConnections {
 
     /** See {@link ConnectionPool#retire()}. */
     public void retire() {
-        state = RETIRED;
+        advance(RETIRED);
         for (int i = 0; i < pools.length(); i++) {
             ConnectionPool pool = pools.get(i);
             if (pool != null) {
@@ -75,7 +80,7 @@ public final class EndpointConnections {
 
     /** See {@link ConnectionPool#close()}. */
     public void close() {
-        state = CLOSED;
+        advance(CLOSED);
         for (int i = 0; i < pools.length(); i++) {
             ConnectionPool pool = pools.get(i);
             if (pool != null) {

@@ -127,4 +127,15 @@ class LocalityAndIdentityTest {
         catalog.podChanged(pod("elsewhere", "sa", true));
         assertThat(pushed).hasSize(before);
     }
+
+    @Test
+    void aSliceWithoutAServiceLabelFeedsNoService() {
+        ServiceCatalog catalog = new ServiceCatalog();
+        List<List<EndpointInfo>> fed = new ArrayList<>();
+        catalog.subscribe("shop/null:http", fed::add);
+        var orphan = slice("shop", "orphan", "reviews", "http", 9080, at("198.18.0.1", "a1", "zone-a", true));
+        orphan.getMetadata().getLabels().clear();
+        catalog.sliceChanged(orphan);
+        assertThat(fed.getLast()).as("not filed under a Service named null").isEmpty();
+    }
 }

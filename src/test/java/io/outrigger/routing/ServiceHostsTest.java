@@ -99,13 +99,15 @@ class ServiceHostsTest {
         InetSocketAddress pod = new InetSocketAddress("198.18.0.7", 5432);
         Route route = hosts.at(pod);
         assertThat(route.destinations().choose().name()).isEqualTo("outbound|5432||db.data.svc.cluster.local");
-        assertThat(hosts.pinned(route, pod)).isTrue();
+        assertThat(hosts.headless(route)).isTrue();
+        assertThat(hosts.pinned(route, pod).address()).isEqualTo(pod);
         assertThat(hosts.protocolAt(pod)).as("named tcp-").isEqualTo(Protocol.TCP);
         assertThat(hosts.at(new InetSocketAddress("198.18.0.8", 5432))).as("not one of its pods").isNull();
         Route byName = hosts.find("db.data", 5432);
-        assertThat(hosts.pinned(byName, pod)).as("by name, to the pod the client looked up").isTrue();
-        assertThat(hosts.pinned(byName, new InetSocketAddress("198.18.0.8", 5432))).isFalse();
+        assertThat(hosts.pinned(byName, pod)).as("by name, to the pod the client looked up").isNotNull();
+        assertThat(hosts.pinned(byName, new InetSocketAddress("198.18.0.8", 5432))).as("not one of its pods: balanced").isNull();
         Route clusterIp = hosts.at(new InetSocketAddress("10.96.0.10", 9080));
-        assertThat(hosts.pinned(clusterIp, new InetSocketAddress("10.96.0.10", 9080))).as("a ClusterIP Service balances").isFalse();
+        assertThat(hosts.headless(clusterIp)).isFalse();
+        assertThat(hosts.pinned(clusterIp, new InetSocketAddress("10.96.0.10", 9080))).as("a ClusterIP Service balances").isNull();
     }
 }

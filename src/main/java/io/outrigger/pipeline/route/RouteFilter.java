@@ -48,9 +48,9 @@ public final class RouteFilter implements ProxyFilter {
         }
         exchange.route(route);
         exchange.cluster(route.destinations().choose());
-        if (snapshot.services().pinned(route, original)) {
-            exchange.upstreamAddress(original);   // a headless Service's pod, as the client chose it
-        }
+        // A headless Service's pod, as the client chose it: that endpoint, for every attempt; a
+        // pod that is not (or no longer) one of its endpoints is balanced over those that are.
+        exchange.pinnedEndpoint(snapshot.services().pinned(route, original));
         return chain.filter(exchange);
     }
 

@@ -48,11 +48,13 @@ final class RetryingCall {
     Mono<UpstreamResponse> execute() {
         Cluster cluster = exchange.cluster();
         InetSocketAddress fixed = exchange.upstreamAddress();
-        Endpoint endpoint = fixed != null ? cluster.endpointFor(fixed) : cluster.pick();
+        Endpoint pinned = exchange.pinnedEndpoint();
+        Endpoint endpoint = pinned != null ? pinned : fixed != null ? cluster.endpointFor(fixed) : cluster.pick();
         if (endpoint == null) {
             return Mono.error(new UpstreamFailure(503, ResponseFlag.UH, "no healthy upstream", null));
         }
         exchange.upstreamHost(endpoint.label());
+        exchange.upstreamEndpoint(endpoint);
         UpstreamTry attempt = new UpstreamTry(exchange, endpoint, body);
         Mono<UpstreamResponse> response = attempt.send();
         Duration perTry = policy.perTryTimeout();

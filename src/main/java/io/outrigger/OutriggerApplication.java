@@ -1,5 +1,6 @@
 package io.outrigger;
 
+import io.outrigger.injection.InjectCommand;
 import io.outrigger.listener.Drainer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -52,6 +53,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class OutriggerApplication {
 
     public static void main(String[] args) {
+        if (InjectCommand.handles(args)) {   // outrigger inject / check-inject: offline, no Spring
+            System.exit(InjectCommand.run(args, System.in, System.out, System.err));
+        }
         SpringApplication.run(OutriggerApplication.class, args).getBean(Drainer.class).handleSigterm();
     }
 }

@@ -1,6 +1,7 @@
 package io.outrigger;
 
 import io.outrigger.injection.InjectCommand;
+import io.outrigger.injection.InjectorApplication;
 import io.outrigger.listener.Drainer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -55,6 +56,10 @@ public class OutriggerApplication {
     public static void main(String[] args) {
         if (InjectCommand.handles(args)) {   // outrigger inject / check-inject: offline, no Spring
             System.exit(InjectCommand.run(args, System.in, System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("injector")) {   // the admission webhook instead of the sidecar
+            InjectorApplication.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
         }
         SpringApplication.run(OutriggerApplication.class, args).getBean(Drainer.class).handleSigterm();
     }

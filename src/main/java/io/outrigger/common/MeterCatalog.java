@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * Every meter Outrigger publishes, with its description and tag keys, and every tag key, in one place. Names are Micrometer's dotted
@@ -36,6 +37,11 @@ public final class MeterCatalog {
 
         public <T> FunctionCounter.Builder<T> functionCounter(T source, ToDoubleFunction<T> value) {
             return FunctionCounter.builder(name, source, value).description(description).baseUnit(baseUnit);
+        }
+
+        /** A timer with percentiles for Prometheus to aggregate (its histogram buckets). */
+        public Timer.Builder timer() {
+            return Timer.builder(name).description(description).publishPercentileHistogram();
         }
 
         /** A histogram with Istio's buckets. */
@@ -133,6 +139,12 @@ public final class MeterCatalog {
     public static final Meter DISCOVERY_WATCH_FAILURES = new Meter("outrigger.discovery.watch.failures",
             "Failed lists and lost watches of Services or EndpointSlices; each is retried, the endpoints known keep serving",
             null, RESOURCE);
+
+    // The injector (outrigger injector): its admission reviews.
+    public static final Meter INJECTOR_REVIEWS = new Meter("outrigger.injector.reviews",
+            "Admission reviews answered, by result: injected, skipped, refused, allowed_unpatched, invalid", null, RESULT);
+    public static final Meter INJECTOR_REVIEW_DURATION = new Meter("outrigger.injector.review.duration",
+            "Time to answer one admission review", null);
 
     /** The tag keys meters share. */
     private static final class Tag {

@@ -7,8 +7,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 
 /**
  * Who gets a sidecar, as Istio and Linkerd decide it: pods in namespaces labelled
- * {@value #NAMESPACE_LABEL}={@code enabled}, or pods annotated {@value #INJECT_ANNOTATION}={@code "true"};
- * never a pod annotated {@code "false"}, one on the host's network, one already injected, or one
+ * {@value #NAMESPACE_LABEL}={@code enabled}, or pods labelled or annotated
+ * {@value #INJECT_ANNOTATION}={@code "true"}; never a pod labelled or annotated {@code "false"}, one on the host's network, one already injected, or one
  * in {@code kube-system} or the injector's own namespace.
  */
 public final class InjectionPolicy {
@@ -45,12 +45,18 @@ public final class InjectionPolicy {
         if ("kube-system".equals(namespace) || namespace != null && namespace.equals(ownNamespace)) {
             return new Decision(false, "namespace " + namespace + " is never injected");
         }
-        String asked = annotations.get(INJECT_ANNOTATION);
+        // The label is what a webhook's objectSelector can see (an opt-in outside labelled
+        // namespaces needs it); the annotation is also honoured, the label first, as in Istio.
+        Map<String, String> labels = pod.getMetadata() == null || pod.getMetadata().getLabels() == null
+                ? Map.of() : pod.getMetadata().getLabels();
+        String asked = labels.getOrDefault(INJECT_ANNOTATION, annotations.get(INJECT_ANNOTATION));
         if ("false".equalsIgnoreCase(asked)) {
-            return new Decision(false, "it is annotated " + INJECT_ANNOTATION + ": \"false\"");
+            return new Decision(false, "it is " + (labels.containsKey(INJECT_ANNOTATION) ? "labelled " : "annotated ")
+                    + INJECT_ANNOTATION + ": \"false\"");
         }
         if ("true".equalsIgnoreCase(asked)) {
-            return new Decision(true, "it is annotated " + INJECT_ANNOTATION + ": \"true\"");
+            return new Decision(true, "it is " + (labels.containsKey(INJECT_ANNOTATION) ? "labelled " : "annotated ")
+                    + INJECT_ANNOTATION + ": \"true\"");
         }
         if ("enabled".equals(namespaceLabels.get(NAMESPACE_LABEL))) {
             return new Decision(true, "namespace " + namespace + " is labelled " + NAMESPACE_LABEL + "=enabled");

@@ -30,6 +30,9 @@ class InjectionPolicyTest {
         assertThat(policy.decide(annotated("false"), "shop", LABELLED).reason()).contains("\"false\"");
         assertThat(policy.decide(annotated("false"), "shop", LABELLED).inject()).isFalse();
         assertThat(policy.decide(annotated("true"), "shop", Map.of()).inject()).isTrue();
+        Pod labelled = pod().editMetadata().addToLabels("outrigger.io/inject", "true").endMetadata().build();
+        assertThat(policy.decide(labelled, "shop", Map.of()).reason()).as("what a webhook's objectSelector sees")
+                .isEqualTo("it is labelled outrigger.io/inject: \"true\"");
     }
 
     @Test

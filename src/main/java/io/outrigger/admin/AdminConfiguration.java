@@ -7,6 +7,9 @@ import io.outrigger.snapshot.SnapshotHolder;
 import io.outrigger.tls.MutualTls;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 /** The management port's own endpoints, health and access rule, beside Spring Boot's. */
 @Configuration(proxyBeanMethods = false)
@@ -51,6 +54,12 @@ class AdminConfiguration {
     @Bean
     ConfigDumpEndpoint configDumpEndpoint(SnapshotHolder snapshots) {
         return new ConfigDumpEndpoint(snapshots);
+    }
+
+    /** The application's HTTP probes through the management port ({@code OUTRIGGER_APP_PROBES}, set by the injector). */
+    @Bean
+    RouterFunction<ServerResponse> appHealthRoutes(Environment environment) {
+        return AppHealth.of(environment.getProperty("OUTRIGGER_APP_PROBES")).routes();
     }
 
     @Bean

@@ -25,7 +25,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * readiness), ahead of the pod's own init containers; the routes ConfigMap mounted where the sidecar
  * watches its config file; with a certificate Secret, the pod's identity and the label that tells
  * other sidecars to reach it with mTLS; Prometheus scrape annotations unless the pod has its own;
- * and {@value InjectionPolicy#STATUS_ANNOTATION} recording what was added. The pod given is not changed.
+ * the application's HTTP probes through the sidecar ({@link AppProbes}); and
+ * {@value InjectionPolicy#STATUS_ANNOTATION} recording what was added. The pod given is not changed.
  */
 public final class PodInjector {
 
@@ -55,6 +56,7 @@ public final class PodInjector {
         Quantity memoryLimit = annotations.containsKey(MEMORY_ANNOTATION) ? memory : template.memoryLimit();
         String account = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
         boolean identity = template.certificateSecret() != null;
+        AppProbes probes = AppProbes.rewrite(pod.getSpec().getContainers());
 
         List<Volume> volumes = new ArrayList<>(List.of(
                 new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity("16Mi"))
@@ -79,9 +81,13 @@ public final class PodInjector {
         if (identity) {
             injected.editMetadata().addToLabels(MESHED_LABEL, "outrigger").endMetadata();
         }
-        List<Container> inits = new ArrayList<>(List.of(init(initArgs), sidecar(pod, cpu, memory, memoryLimit, identity)));
+        Container sidecar = sidecar(pod, cpu, memory, memoryLimit, identity);
+        if (probes.json() != null) {
+            sidecar.getEnv().add(new EnvVar(AppProbes.ENV, probes.json(), null));
+        }
+        List<Container> inits = new ArrayList<>(List.of(init(initArgs), sidecar));
         inits.addAll(pod.getSpec().getInitContainers());
-        injected.editSpec().withInitContainers(inits).addAllToVolumes(volumes).endSpec();
+        injected.editSpec().withInitContainers(inits).withContainers(probes.containers()).addAllToVolumes(volumes).endSpec();
         return injected.build();
     }
 

@@ -112,6 +112,15 @@ class InjectorIT {
         assertThat(String.join(" ", injected.getSpec().getInitContainers().getFirst().getCommand())).contains("--inbound-ports 8080,9090");
         assertThat(injected.getSpec().getInitContainers().get(1).getRestartPolicy()).isEqualTo("Always");
         assertThat(injected.getSpec().getContainers()).extracting(Container::getName).containsExactly("web", "worker");
+        // The HTTP readiness probe now asks the sidecar, which asks the application as the original did.
+        assertThat(injected.getSpec().getContainers().getFirst().getReadinessProbe().getHttpGet().getPath())
+                .isEqualTo("/app-health/web/readyz");
+        assertThat(injected.getSpec().getContainers().getFirst().getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(15020);
+        assertThat(injected.getSpec().getContainers().getFirst().getReadinessProbe().getPeriodSeconds()).isEqualTo(5);
+        assertThat(injected.getSpec().getInitContainers().get(1).getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("OUTRIGGER_APP_PROBES");
+            assertThat(env.getValue()).isEqualTo("{\"web\":{\"readyz\":{\"port\":8080,\"path\":\"/ready\",\"headers\":{},\"timeoutSeconds\":1}}}");
+        });
         assertThat(injected.getMetadata().getAnnotations()).containsKey("outrigger.io/status").containsEntry("prometheus.io/port", "15020");
 
         // A second review of the injected pod (reinvocation) patches nothing.

@@ -135,6 +135,29 @@ class PodInjectorTest {
     }
 
     @Test
+    void httpProbesGoThroughTheSidecarByPortNumberOrNameAndOthersAreLeftAlone() throws Exception {
+        Pod pod = new PodBuilder(stripped()).editSpec().editFirstContainer()
+                .withNewLivenessProbe().withNewHttpGet().withPath("/live").withNewPort("http").endHttpGet().withTimeoutSeconds(3).endLivenessProbe()
+                .withNewReadinessProbe().withNewTcpSocket().withNewPort(8080).endTcpSocket().endReadinessProbe()
+                .withNewStartupProbe().withNewHttpGet().withPath("/start").withNewPort(8080).withScheme("HTTPS").endHttpGet().endStartupProbe()
+                .endContainer().endSpec().build();
+        Pod injected = injector.inject(pod);
+        Container app = injected.getSpec().getContainers().getFirst();
+        assertThat(app.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/app-health/httpbin/livez");
+        assertThat(app.getLivenessProbe().getTimeoutSeconds()).isEqualTo(3);
+        assertThat(app.getReadinessProbe()).as("TCP: as it was").isEqualTo(pod.getSpec().getContainers().getFirst().getReadinessProbe());
+        assertThat(app.getStartupProbe()).as("HTTPS: as it was").isEqualTo(pod.getSpec().getContainers().getFirst().getStartupProbe());
+        assertThat(byName(init(injected, "outrigger").getEnv()).get("OUTRIGGER_APP_PROBES").getValue())
+                .isEqualTo("{\"httpbin\":{\"livez\":{\"port\":8080,\"path\":\"/live\",\"headers\":{},\"timeoutSeconds\":3}}}");
+
+        Pod unnamed = new PodBuilder(stripped()).editSpec().editFirstContainer()
+                .withNewLivenessProbe().withNewHttpGet().withNewPort("metrics").endHttpGet().endLivenessProbe()
+                .endContainer().endSpec().build();
+        assertThatThrownBy(() -> injector.inject(unnamed)).isInstanceOf(InjectionException.class)
+                .hasMessageContaining("'metrics' is not one of its ports");
+    }
+
+    @Test
     void anApplicationsOwnScrapeAnnotationsAreKept() throws Exception {
         Pod pod = new PodBuilder(stripped()).editMetadata().addToAnnotations("prometheus.io/scrape", "true")
                 .addToAnnotations("prometheus.io/port", "9102").endMetadata().build();

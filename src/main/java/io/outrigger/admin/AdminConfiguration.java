@@ -1,5 +1,6 @@
 package io.outrigger.admin;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.outrigger.listener.Drainer;
 import io.outrigger.listener.ListenerManager;
 import io.outrigger.snapshot.ConfigReloader;
@@ -60,6 +61,12 @@ class AdminConfiguration {
     @Bean
     RouterFunction<ServerResponse> appHealthRoutes(Environment environment) {
         return AppHealth.of(environment.getProperty("OUTRIGGER_APP_PROBES")).routes();
+    }
+
+    /** The sidecar's and the application's metrics in one scrape ({@code OUTRIGGER_APP_METRICS}, set by the injector). */
+    @Bean
+    RouterFunction<ServerResponse> mergedMetricsRoutes(PrometheusMeterRegistry registry, Environment environment) {
+        return MergedMetrics.of(registry, environment.getProperty("OUTRIGGER_APP_METRICS")).routes();
     }
 
     @Bean

@@ -24,7 +24,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * with {@code restartPolicy: Always}, uid 1337, read-only root, no capabilities, a startup probe on
  * readiness), ahead of the pod's own init containers; the routes ConfigMap mounted where the sidecar
  * watches its config file; with a certificate Secret, the pod's identity and the label that tells
- * other sidecars to reach it with mTLS; Prometheus scrape annotations unless the pod has its own;
+ * other sidecars to reach it with mTLS; Prometheus scrape annotations, merging the application's
+ * own metrics into the sidecar's scrape when it has them ({@link AppMetrics});
  * the application's HTTP probes through the sidecar ({@link AppProbes}); and
  * {@value InjectionPolicy#STATUS_ANNOTATION} recording what was added. The pod given is not changed.
  */
@@ -74,7 +75,12 @@ public final class PodInjector {
 
         PodBuilder injected = new PodBuilder(pod);
         injected.editMetadata().addToAnnotations(InjectionPolicy.STATUS_ANNOTATION, json(status)).endMetadata();
-        if (!annotations.containsKey("prometheus.io/scrape")) {
+        String appMetrics = AppMetrics.of(annotations);
+        if (appMetrics != null) {
+            // Metrics merging: one scrape of the sidecar returns both (the application's read on 127.0.0.1).
+            injected.editMetadata().addToAnnotations("prometheus.io/port", "15020")
+                    .addToAnnotations("prometheus.io/path", "/stats/prometheus").endMetadata();
+        } else if (!annotations.containsKey("prometheus.io/scrape")) {
             injected.editMetadata().addToAnnotations("prometheus.io/scrape", "true").addToAnnotations("prometheus.io/port", "15020")
                     .addToAnnotations("prometheus.io/path", "/actuator/prometheus").endMetadata();
         }
@@ -84,6 +90,9 @@ public final class PodInjector {
         Container sidecar = sidecar(pod, cpu, memory, memoryLimit, identity);
         if (probes.json() != null) {
             sidecar.getEnv().add(new EnvVar(AppProbes.ENV, probes.json(), null));
+        }
+        if (appMetrics != null) {
+            sidecar.getEnv().add(new EnvVar(AppMetrics.ENV, appMetrics, null));
         }
         List<Container> inits = new ArrayList<>(List.of(init(initArgs), sidecar));
         inits.addAll(pod.getSpec().getInitContainers());

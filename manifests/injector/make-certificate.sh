@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Makes the webhook's serving certificate with openssl: a CA, and a certificate for the Service's
 # DNS name signed by it; stores it as the Secret outrigger-injector-tls and puts the CA into both
-# webhooks' caBundle. Run it again before the certificate expires (365 days): the injector reloads
-# the new files without a restart. With cert-manager, use a Certificate for the same DNS name and
+# webhooks' caBundle. Run it again before the certificate expires (365 days): the injector serves
+# the new files within seconds of the kubelet updating its volume (about a minute), without a
+# restart; meanwhile the new caBundle does not yet trust the old certificate, so the script
+# restarts the injector to shorten that window. With cert-manager, use a Certificate for the same DNS name and
 # the cert-manager.io/inject-ca-from annotation (webhook.yaml) instead.
 set -euo pipefail
 namespace=outrigger-system
@@ -26,6 +28,7 @@ if kubectl get mutatingwebhookconfiguration outrigger-injector > /dev/null 2>&1;
     kubectl patch mutatingwebhookconfiguration outrigger-injector --type=json \
       -p "[{\"op\":\"replace\",\"path\":\"/webhooks/$i/clientConfig/caBundle\",\"value\":\"$bundle\"}]"
   done
+  kubectl -n "$namespace" rollout restart deployment/outrigger-injector
 else
   echo "apply manifests/injector/ first, then run this again to set the caBundle" >&2
 fi

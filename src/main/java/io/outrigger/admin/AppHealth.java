@@ -1,9 +1,5 @@
 package io.outrigger.admin;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -16,6 +12,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code OUTRIGGER_APP_PROBES} (JSON, by container and kind). The kubelet's probe then reaches the
  * application even when the inbound port is STRICT, which refuses anything not in the mesh: the
  * sidecar calls the application itself, on 127.0.0.1, and answers 200 for a 2xx or 3xx answer,
- * 503 otherwise, as the kubelet judges it.
+ * 503 otherwise (a timeout or refused connection included), as the kubelet judges it.
  */
 final class AppHealth {
 
@@ -37,8 +34,8 @@ final class AppHealth {
     }
 
     private final Map<String, Map<String, Probe>> probes;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(1)).build();
+    // Reactor Netty's client, not the JDK's: a probe may set a Host header, which the JDK's refuses.
+    private final HttpClient client = HttpClient.create().option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000);
 
     private AppHealth(Map<String, Map<String, Probe>> probes) {
         this.probes = probes;
@@ -67,15 +64,20 @@ final class AppHealth {
         if (probe == null) {
             return ServerResponse.notFound().build();
         }
-        HttpRequest.Builder call = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + probe.port()
-                        + (probe.path() == null || probe.path().isEmpty() ? "/" : probe.path())))
-                .timeout(Duration.ofSeconds(probe.timeoutSeconds() == null ? 1 : probe.timeoutSeconds()))
-                .header("User-Agent", "kube-probe/outrigger");
-        (probe.headers() == null ? Map.<String, String>of() : probe.headers()).forEach(call::header);
-        return Mono.fromFuture(() -> client.sendAsync(call.build(), HttpResponse.BodyHandlers.discarding()))
-                .flatMap(answer -> answer.statusCode() >= 200 && answer.statusCode() < 400
+        String path = probe.path() == null || probe.path().isEmpty() ? "/" : probe.path();
+        Map<String, String> headers = probe.headers() == null ? Map.of() : probe.headers();
+        // As the kubelet asks: its headers (a Host header included), no redirect followed, 2xx and 3xx healthy.
+        return Mono.defer(() -> client
+                        .responseTimeout(Duration.ofSeconds(probe.timeoutSeconds() == null ? 1 : probe.timeoutSeconds()))
+                        .headers(h -> {
+                            h.set("User-Agent", "kube-probe/outrigger");
+                            headers.forEach(h::set);
+                        })
+                        .get().uri("http://127.0.0.1:" + probe.port() + path)
+                        .responseSingle((response, body) -> body.then(Mono.just(response.status().code()))))
+                .flatMap(status -> status >= 200 && status < 400
                         ? ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue("ok\n")
-                        : failed("the application answered " + answer.statusCode()))
+                        : failed("the application answered " + status))
                 .onErrorResume(error -> failed("the application did not answer: " + error));
     }
 

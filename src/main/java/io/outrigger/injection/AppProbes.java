@@ -20,7 +20,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * rewrites them: {@code GET :15020/app-health/CONTAINER/livez} (or {@code readyz},
  * {@code startupz}), the originals handed to the sidecar in {@code OUTRIGGER_APP_PROBES}. A
  * STRICT inbound port refuses the kubelet's plain-text probes; the management port is not captured.
- * HTTPS, TCP, gRPC and exec probes are left as they are.
+ * HTTPS probes, probes with a {@code host}, and TCP, gRPC and exec probes are left as they are.
  */
 final class AppProbes {
 
@@ -60,8 +60,8 @@ final class AppProbes {
             return probe;
         }
         HTTPGetAction get = probe.getHttpGet();
-        if (get.getScheme() != null && !"HTTP".equalsIgnoreCase(get.getScheme())) {
-            return probe;
+        if (get.getScheme() != null && !"HTTP".equalsIgnoreCase(get.getScheme()) || get.getHost() != null && !get.getHost().isEmpty()) {
+            return probe;   // HTTPS, or a probe of another host: the sidecar asks only its own pod, in plain HTTP
         }
         Map<String, Object> original = new LinkedHashMap<>();
         original.put("port", port(container, get.getPort(), kind));

@@ -3,16 +3,14 @@ package io.outrigger.injection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.netty.util.NetUtil;
 
 /**
- * The arguments of the pod's {@code outrigger-init}: the inbound ports to capture (the
- * containers' declared ports, or all when none is declared), and the pod's
+ * The arguments of the pod's {@code outrigger-init}: every inbound port captured, as Istio's
+ * default {@code includeInboundPorts: "*"} (a port the containers do not declare must not escape
+ * STRICT; the kubelet's probes go through the management port, which is never captured), and the pod's
  * {@code traffic.outrigger.io/*} annotations, which mean what Istio's
  * {@code traffic.sidecar.istio.io/*} ones do. A value that does not parse is refused, naming it.
  */
@@ -26,7 +24,7 @@ final class CaptureRules {
     static List<String> arguments(Pod pod) throws InjectionException {
         Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of() : pod.getMetadata().getAnnotations();
         List<String> args = new ArrayList<>(List.of("outrigger-init", "--proxy-port", "15001", "--inbound-capture-port", "15006",
-                "--proxy-uid", "1337", "--inbound-ports", inboundPorts(pod)));
+                "--proxy-uid", "1337", "--inbound-ports", "*"));
         String excludeInbound = ports(annotations, "exclude-inbound-ports");
         if (!excludeInbound.isEmpty()) {
             args.addAll(List.of("--exclude-inbound-ports", excludeInbound));
@@ -44,19 +42,6 @@ final class CaptureRules {
             args.addAll(List.of("--exclude-outbound-cidrs", exclude));
         }
         return args;
-    }
-
-    /** The containers' TCP ports, in order; "*" when none is declared (a port not declared is still served). */
-    private static String inboundPorts(Pod pod) {
-        TreeSet<Integer> ports = new TreeSet<>();
-        for (Container container : pod.getSpec().getContainers()) {
-            for (ContainerPort port : container.getPorts()) {
-                if (port.getContainerPort() != null && (port.getProtocol() == null || "TCP".equals(port.getProtocol()))) {
-                    ports.add(port.getContainerPort());
-                }
-            }
-        }
-        return ports.isEmpty() ? "*" : String.join(",", ports.stream().map(String::valueOf).toList());
     }
 
     private static String ports(Map<String, String> annotations, String name) throws InjectionException {
@@ -89,17 +74,21 @@ final class CaptureRules {
             }
             int slash = block.indexOf('/');
             String ip = slash < 0 ? block : block.substring(0, slash);
-            boolean valid = NetUtil.isValidIpV4Address(ip) || NetUtil.isValidIpV6Address(ip);
+            if (NetUtil.isValidIpV6Address(ip)) {
+                // outrigger-init installs iptables rules, IPv4 only: an IPv6 range would fail it and hold the pod in Init.
+                throw new InjectionException("annotation " + PREFIX + name + ": '" + block + "' is IPv6; only IPv4 ranges are captured");
+            }
+            boolean valid = NetUtil.isValidIpV4Address(ip);
             if (valid && slash >= 0) {
                 try {
                     int bits = Integer.parseInt(block.substring(slash + 1));
-                    valid = bits >= 0 && bits <= (NetUtil.isValidIpV4Address(ip) ? 32 : 128);
+                    valid = bits >= 0 && bits <= 32;
                 } catch (NumberFormatException e) {
                     valid = false;
                 }
             }
             if (!valid) {
-                throw new InjectionException("annotation " + PREFIX + name + ": '" + block + "' is not an IP range (CIDR)");
+                throw new InjectionException("annotation " + PREFIX + name + ": '" + block + "' is not an IPv4 range (CIDR)");
             }
             blocks.add(block);
         }

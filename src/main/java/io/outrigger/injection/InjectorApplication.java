@@ -15,9 +15,11 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.ssl.SslBundleRegistry;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Profile;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -29,7 +31,8 @@ import reactor.core.publisher.Mono;
 /**
  * {@code java -jar outrigger.jar injector}: the same jar as the sidecar, started as the mutating
  * admission webhook. It serves {@code POST /inject} over HTTPS on 15017 (its certificate and key
- * from files, reloaded when they change: Spring Boot's SSL bundle {@code webhook}), and health and
+ * from files, Spring Boot's SSL bundle {@code webhook}, reloaded when they change: {@link
+ * WebhookCertificate}), and health and
  * Prometheus metrics on the management port 15021. Its settings are {@code injector.yaml} and
  * {@code outrigger.injector.*}. None of the sidecar's beans exist in this mode.
  */
@@ -87,6 +90,13 @@ public class InjectorApplication {
                 settings.allowOnError());
     }
 
+    @Bean(destroyMethod = "close")
+    WebhookCertificate webhookCertificate(SslBundleRegistry registry, Environment environment) {
+        String prefix = "spring.ssl.bundle.pem.webhook.keystore.";
+        return new WebhookCertificate(registry, "webhook", environment.getRequiredProperty(prefix + "certificate"),
+                environment.getRequiredProperty(prefix + "private-key"));
+    }
+
     /** {@code POST /inject}: the review answered, or 400 with a one-line reason for a body that is not one. */
     @Bean
     RouterFunction<ServerResponse> admissionRoute(AdmissionHandler handler, MeterRegistry registry) {
@@ -112,9 +122,9 @@ public class InjectorApplication {
                 })
                 .onErrorResume(DataBufferLimitException.class, tooLarge -> {
                     counter.apply("invalid").increment();
-                    log.warn("injector: refused a review over spring.codec.max-in-memory-size");
+                    log.warn("injector: refused a review over spring.http.codecs.max-in-memory-size");
                     return ServerResponse.status(HttpStatus.PAYLOAD_TOO_LARGE).contentType(MediaType.TEXT_PLAIN)
-                            .bodyValue("the review is larger than the injector accepts (spring.codec.max-in-memory-size)\n");
+                            .bodyValue("the review is larger than the injector accepts (spring.http.codecs.max-in-memory-size)\n");
                 })).build();
     }
 }

@@ -27,7 +27,7 @@ class AppHealthIT {
             String identity = TestPki.ca("mesh").issue("spiffe://cluster.local/ns/shop/sa/web").writeTo(dir);
             // What the injector hands the sidecar: readiness on the application's port; liveness on a port nobody serves.
             String probes = """
-                    {"web":{"readyz":{"port":%d,"path":"/ready","headers":{"X-Probe":"kubelet"},"timeoutSeconds":1},
+                    {"web":{"readyz":{"port":%d,"path":"/ready","headers":{"X-Probe":"kubelet","Host":"web.example"},"timeoutSeconds":1},
                             "livez":{"port":1,"path":"/live","headers":{},"timeoutSeconds":1}}}
                     """.formatted(app.port());
             try (Sidecar sidecar = Sidecar.start("outrigger:\n" + identity + """
@@ -40,6 +40,7 @@ class AppHealthIT {
                 assertThat(ready.statusCode()).isEqualTo(200);
                 assertThat(app.last().uri()).isEqualTo("/ready");
                 assertThat(app.last().headers().get("x-probe")).isEqualTo("kubelet");
+                assertThat(app.last().headers().get("host")).as("a virtual-host probe's Host header").isEqualTo("web.example");
 
                 var live = Admin.get(sidecar.adminPort(), "/app-health/web/livez");
                 assertThat(live.statusCode()).isEqualTo(503);

@@ -54,7 +54,7 @@ class InjectorIT {
     static void start() throws Exception {
         dir = Files.createTempDirectory("outrigger-injector");
         ca = TestPki.ca("webhook");
-        ca.issue("spiffe://cluster.local/ns/outrigger-system/sa/outrigger-injector").writeTo(dir);
+        mount(ca.issue("spiffe://cluster.local/ns/outrigger-system/sa/outrigger-injector"), "..2026_12_04_01");
         port = freePort();
         management = freePort();
         injector = InjectorApplication.start("--server.port=" + port, "--management.server.port=" + management,
@@ -109,7 +109,7 @@ class InjectorIT {
         Pod injected = apply(pod, answer.getResponse().getPatch());
         assertThat(injected.getSpec().getInitContainers()).extracting(Container::getName)
                 .containsExactly("outrigger-init", "outrigger", "migrate");
-        assertThat(String.join(" ", injected.getSpec().getInitContainers().getFirst().getCommand())).contains("--inbound-ports 8080,9090");
+        assertThat(String.join(" ", injected.getSpec().getInitContainers().getFirst().getCommand())).contains("--inbound-ports *");
         assertThat(injected.getSpec().getInitContainers().get(1).getRestartPolicy()).isEqualTo("Always");
         assertThat(injected.getSpec().getContainers()).extracting(Container::getName).containsExactly("web", "worker");
         // The HTTP readiness probe now asks the sidecar, which asks the application as the original did.
@@ -148,6 +148,8 @@ class InjectorIT {
         assertThat(post("{not json").body()).contains("not JSON of an AdmissionReview");
         assertThat(post("{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}").body()).contains("expected kind AdmissionReview");
         assertThat(post(review("", web("{}", ""))).body()).contains("no request.uid");
+        Response large = post(review("uid-8", web("{\"big\":\"" + "x".repeat(1024 * 1024) + "\"}", "")));
+        assertThat(large.status()).as("a pod of 1 MiB, as Kubernetes allows").isEqualTo(200);
         Response huge = post(review("uid-5", web("{\"big\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}", "")));
         assertThat(huge.status()).isBetween(400, 499);
         assertThat(post(review("uid-6", web("{}", ""))).status()).as("still answering").isEqualTo(200);
@@ -160,10 +162,27 @@ class InjectorIT {
     @Test
     void aRenewedCertificateIsServedWithoutARestart() throws Exception {
         TestPki.Svid renewed = ca.issue("spiffe://cluster.local/ns/outrigger-system/sa/outrigger-injector");
-        renewed.writeTo(dir);
+        mount(renewed, "..2026_12_04_02");   // as the kubelet renews a Secret volume: a new directory, ..data swapped
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(serverCertificate().getSerialNumber()).isEqualTo(renewed.certificate().getSerialNumber()));
         assertThat(post(review("uid-7", web("{}", ""))).status()).isEqualTo(200);
+    }
+
+    /**
+     * Writes a certificate as the kubelet lays out a Secret volume: the files in a timestamped
+     * directory, {@code ..data} a symlink to it (replaced atomically), the names symlinks into {@code ..data}.
+     */
+    static void mount(TestPki.Svid svid, String version) throws Exception {
+        svid.writeTo(dir.resolve(version));
+        Path next = dir.resolve("..data_tmp");
+        Files.deleteIfExists(next);
+        Files.createSymbolicLink(next, Path.of(version));
+        Files.move(next, dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (String name : new String[] {"cert-chain.pem", "key.pem"}) {
+            if (!Files.isSymbolicLink(dir.resolve(name))) {
+                Files.createSymbolicLink(dir.resolve(name), Path.of("..data", name));
+            }
+        }
     }
 
     static Pod apply(String pod, String base64Patch) throws Exception {

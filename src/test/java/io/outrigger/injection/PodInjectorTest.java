@@ -55,9 +55,7 @@ class PodInjectorTest {
         Container injectedInit = init(injected, "outrigger-init");
         assertThat(injectedInit.getSecurityContext()).isEqualTo(writtenInit.getSecurityContext());
         assertThat(injectedInit.getResources()).isEqualTo(writtenInit.getResources());
-        // The one difference: the inbound ports are the containers' declared ports, not "*".
-        assertThat(injectedInit.getCommand()).isEqualTo(writtenInit.getCommand().stream()
-                .map(arg -> arg.equals("*") ? "8080" : arg).toList());
+        assertThat(injectedInit.getCommand()).isEqualTo(writtenInit.getCommand());
 
         Container writtenSidecar = init(written, "outrigger");
         Container sidecar = init(injected, "outrigger");
@@ -105,18 +103,19 @@ class PodInjectorTest {
                 .addToAnnotations("traffic.outrigger.io/exclude-inbound-ports", "9090, 9091")
                 .addToAnnotations("traffic.outrigger.io/exclude-outbound-ports", "5432")
                 .addToAnnotations("traffic.outrigger.io/include-outbound-ip-ranges", "10.0.0.0/8")
-                .addToAnnotations("traffic.outrigger.io/exclude-outbound-ip-ranges", "10.96.0.1/32,fd00::/8")
+                .addToAnnotations("traffic.outrigger.io/exclude-outbound-ip-ranges", "10.96.0.1/32,169.254.0.0/16")
                 .addToAnnotations("outrigger.io/proxy-cpu", "250m").addToAnnotations("outrigger.io/proxy-memory", "192Mi")
                 .endMetadata().build();
         Pod injected = injector.inject(pod);
         assertThat(String.join(" ", init(injected, "outrigger-init").getCommand())).endsWith(
-                "--inbound-ports 8080 --exclude-inbound-ports 9090,9091 --exclude-outbound-ports 5432"
-                        + " --include-outbound-cidrs 10.0.0.0/8 --exclude-outbound-cidrs 10.96.0.1/32,fd00::/8");
+                "--inbound-ports * --exclude-inbound-ports 9090,9091 --exclude-outbound-ports 5432"
+                        + " --include-outbound-cidrs 10.0.0.0/8 --exclude-outbound-cidrs 10.96.0.1/32,169.254.0.0/16");
         assertThat(init(injected, "outrigger").getResources().getRequests()).containsEntry("cpu", new io.fabric8.kubernetes.api.model.Quantity("250m"));
         assertThat(init(injected, "outrigger").getResources().getLimits()).containsEntry("memory", new io.fabric8.kubernetes.api.model.Quantity("192Mi"));
 
         for (Map.Entry<String, String> bad : Map.of("traffic.outrigger.io/exclude-inbound-ports", "http",
                 "traffic.outrigger.io/exclude-outbound-ip-ranges", "10.0.0.0/33",
+                "traffic.outrigger.io/include-outbound-ip-ranges", "fd00::/8",
                 "outrigger.io/proxy-memory", "lots").entrySet()) {
             Pod wrong = new PodBuilder(stripped()).editMetadata().addToAnnotations(bad.getKey(), bad.getValue()).endMetadata().build();
             assertThatThrownBy(() -> injector.inject(wrong)).isInstanceOf(InjectionException.class)
@@ -158,11 +157,17 @@ class PodInjectorTest {
     }
 
     @Test
-    void anApplicationsOwnScrapeAnnotationsAreKept() throws Exception {
+    void anApplicationsOwnMetricsAreMergedIntoTheSidecarsScrape() throws Exception {
         Pod pod = new PodBuilder(stripped()).editMetadata().addToAnnotations("prometheus.io/scrape", "true")
                 .addToAnnotations("prometheus.io/port", "9102").endMetadata().build();
-        assertThat(injector.inject(pod).getMetadata().getAnnotations()).containsEntry("prometheus.io/port", "9102")
-                .doesNotContainKey("prometheus.io/path");
+        Pod injected = injector.inject(pod);
+        assertThat(injected.getMetadata().getAnnotations()).containsEntry("prometheus.io/port", "15020")
+                .containsEntry("prometheus.io/path", "/stats/prometheus");
+        assertThat(byName(init(injected, "outrigger").getEnv()).get("OUTRIGGER_APP_METRICS").getValue())
+                .isEqualTo("{\"port\":9102,\"path\":\"/metrics\"}");
+        Pod notScraped = new PodBuilder(stripped()).editMetadata().addToAnnotations("prometheus.io/scrape", "false").endMetadata().build();
+        assertThat(injector.inject(notScraped).getMetadata().getAnnotations()).as("the pod said no").containsEntry("prometheus.io/scrape", "false")
+                .doesNotContainKey("prometheus.io/port");
     }
 
     static Map<String, EnvVar> byName(List<EnvVar> env) {

@@ -143,6 +143,8 @@ public final class MeterCatalog {
     // The injector (outrigger injector): its admission reviews.
     public static final Meter INJECTOR_REVIEWS = new Meter("outrigger.injector.reviews",
             "Admission reviews answered, by result: injected, skipped, refused, allowed_unpatched, invalid", null, RESULT);
+    public static final Meter INJECTOR_TEMPLATE_RELOADS = new Meter("outrigger.injector.template.reloads",
+            "Loads of the injector's settings at start and on each change of its file, by result: applied, rejected", null, RESULT);
     public static final Meter INJECTOR_REVIEW_DURATION = new Meter("outrigger.injector.review.duration",
             "Time to answer one admission review", null);
 

@@ -12,13 +12,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.ssl.SslBundleRegistry;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Profile;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
@@ -39,20 +38,19 @@ import reactor.core.publisher.Mono;
 @SpringBootConfiguration(proxyBeanMethods = false)
 @Profile(InjectorApplication.PROFILE)   // the sidecar's component scan sees this class: it must stay out of the sidecar
 @EnableAutoConfiguration
-@EnableConfigurationProperties(InjectorApplication.Settings.class)
 public class InjectorApplication {
 
     private static final Logger log = LoggerFactory.getLogger(InjectorApplication.class);
     static final String PROFILE = "injector";
 
     /**
-     * The injector's own settings ({@code outrigger.injector.*}).
+     * The injector's own settings ({@code outrigger.injector.*}), bound by {@link InjectorTemplate}
+     * from the environment and the optional template file, again on each change of the file.
      *
      * @param namespace         its own namespace, never injected
      * @param certificateSecret see {@link SidecarTemplate}; unset: pods get no identity
      * @param allowOnError      admit a pod that cannot be injected, unpatched, with a warning, instead of refusing it
      */
-    @ConfigurationProperties("outrigger.injector")
     public record Settings(
             @DefaultValue("outrigger") String image,
             @DefaultValue("outrigger") String configMap,
@@ -81,13 +79,9 @@ public class InjectorApplication {
         return application.run(args);
     }
 
-    @Bean
-    AdmissionHandler admissionHandler(Settings settings) {
-        log.info("injector: image {}, ConfigMap {}, certificate Secret {}, on error: {}", settings.image(), settings.configMap(),
-                settings.certificateSecret() == null ? "none" : settings.certificateSecret(),
-                settings.allowOnError() ? "admit unpatched" : "refuse");
-        return new AdmissionHandler(new InjectionPolicy(settings.namespace()), new PodInjector(settings.template()),
-                settings.allowOnError());
+    @Bean(destroyMethod = "close")
+    InjectorTemplate injectorTemplate(ConfigurableEnvironment environment, MeterRegistry registry) {
+        return new InjectorTemplate(environment, environment.getProperty("outrigger.injector.template-file"), registry);
     }
 
     @Bean(destroyMethod = "close")
@@ -99,7 +93,7 @@ public class InjectorApplication {
 
     /** {@code POST /inject}: the review answered, or 400 with a one-line reason for a body that is not one. */
     @Bean
-    RouterFunction<ServerResponse> admissionRoute(AdmissionHandler handler, MeterRegistry registry) {
+    RouterFunction<ServerResponse> admissionRoute(InjectorTemplate template, MeterRegistry registry) {
         Timer duration = MeterCatalog.INJECTOR_REVIEW_DURATION.timer().register(registry);
         java.util.Map<String, Counter> results = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.function.Function<String, Counter> counter = result -> results.computeIfAbsent(result,
@@ -109,7 +103,7 @@ public class InjectorApplication {
                 .flatMap(body -> {
                     long start = System.nanoTime();
                     try {
-                        AdmissionHandler.Answer answer = handler.review(body);
+                        AdmissionHandler.Answer answer = template.handler().review(body);
                         counter.apply(answer.result().name().toLowerCase(java.util.Locale.ROOT)).increment();
                         return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(answer.json());
                     } catch (AdmissionHandler.InvalidReview e) {

@@ -57,7 +57,9 @@ class InjectorIT {
         mount(ca.issue("spiffe://cluster.local/ns/outrigger-system/sa/outrigger-injector"), "..2026_12_04_01");
         port = freePort();
         management = freePort();
+        Files.writeString(dir.resolve("template.yaml"), "outrigger: { injector: { image: \"registry.example/outrigger:1\" } }\n");
         injector = InjectorApplication.start("--server.port=" + port, "--management.server.port=" + management,
+                "--outrigger.injector.template-file=" + dir.resolve("template.yaml"),
                 "--spring.ssl.bundle.pem.webhook.keystore.certificate=file:" + dir.resolve("cert-chain.pem"),
                 "--spring.ssl.bundle.pem.webhook.keystore.private-key=file:" + dir.resolve("key.pem"));
     }
@@ -140,6 +142,29 @@ class InjectorIT {
                 web("{\"traffic.outrigger.io/exclude-outbound-ports\":\"postgres\"}", ""))).body(), AdmissionReview.class);
         assertThat(refused.getResponse().getAllowed()).isFalse();
         assertThat(refused.getResponse().getStatus().getMessage()).contains("traffic.outrigger.io/exclude-outbound-ports", "postgres");
+    }
+
+    @Test
+    void anExistingNativeSidecarStaysAfterOursAndTheSettingsFileIsReloadedWithoutARestart() throws Exception {
+        String pod = web("{}", "").replace("\"initContainers\":[{\"name\":\"migrate\",\"image\":\"web:1\",\"command\":[\"migrate\"]}]",
+                "\"initContainers\":[{\"name\":\"log-shipper\",\"image\":\"shipper:1\",\"restartPolicy\":\"Always\"}]");
+        Pod injected = apply(pod, SERIALIZATION.unmarshal(post(review("uid-9", pod)).body(), AdmissionReview.class).getResponse().getPatch());
+        assertThat(injected.getSpec().getInitContainers()).extracting(c -> c.getName() + " " + c.getImage())
+                .containsExactly("outrigger-init registry.example/outrigger:1", "outrigger registry.example/outrigger:1",
+                        "log-shipper shipper:1");
+
+        Files.writeString(dir.resolve("template.yaml"), "outrigger: { injector: { image: \"registry.example/outrigger:2\" } }\n");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertThat(apply(pod,
+                SERIALIZATION.unmarshal(post(review("uid-10", pod)).body(), AdmissionReview.class).getResponse().getPatch())
+                .getSpec().getInitContainers().getFirst().getImage()).isEqualTo("registry.example/outrigger:2"));
+
+        // A bad edit is refused whole: the last good settings keep serving.
+        Files.writeString(dir.resolve("template.yaml"),
+                "outrigger: { injector: { image: \"registry.example/outrigger:3\", proxy-cpu: lots } }\n");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(new PrometheusPage(Admin.get(management,
+                "/actuator/prometheus").body()).sum("outrigger_injector_template_reloads_total", Map.of("result", "rejected"))).isEqualTo(1));
+        assertThat(apply(pod, SERIALIZATION.unmarshal(post(review("uid-11", pod)).body(), AdmissionReview.class).getResponse().getPatch())
+                .getSpec().getInitContainers().getFirst().getImage()).isEqualTo("registry.example/outrigger:2");
     }
 
     @Test

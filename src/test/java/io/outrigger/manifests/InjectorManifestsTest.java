@@ -80,5 +80,12 @@ class InjectorManifestsTest {
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(15021);
         assertThat(only(Service.class).getSpec().getPorts().getFirst().getTargetPort().getIntVal()).isEqualTo(15017);
+        var template = only(io.fabric8.kubernetes.api.model.ConfigMap.class);
+        assertThat(template.getData().get("template.yaml")).as("the settings the injector reloads").contains("image: outrigger:0.1.0");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(volume -> volume.getConfigMap() != null)
+                .singleElement().satisfies(volume -> {
+            assertThat(volume.getConfigMap().getName()).isEqualTo(template.getMetadata().getName());
+            assertThat(volume.getConfigMap().getOptional()).isTrue();
+        });
     }
 }

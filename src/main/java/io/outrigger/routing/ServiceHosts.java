@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +35,7 @@ public final class ServiceHosts {
     private final Map<InetSocketAddress, Route> byAddress;
     private final Map<InetSocketAddress, Protocol> protocols;
     private final List<Headless> headless;
+    private final Map<Route, Headless> headlessByRoute;   // by identity: asked per request, one lookup
 
     /** A headless Service port: its route, and the protocol its port declares. */
     private record Headless(Route route, Cluster cluster, Protocol protocol) {
@@ -45,6 +47,8 @@ public final class ServiceHosts {
         this.byAddress = byAddress;
         this.protocols = protocols;
         this.headless = headless;
+        this.headlessByRoute = new IdentityHashMap<>();
+        headless.forEach(candidate -> headlessByRoute.put(candidate.route(), candidate));
     }
 
     /** Indexes every port of {@code services} whose cluster is in {@code clusters}. */
@@ -122,12 +126,7 @@ public final class ServiceHosts {
 
     /** Whether {@code route} is a headless Service's: its clients pick the pod themselves. */
     public boolean headless(Route route) {
-        for (Headless candidate : headless) {
-            if (candidate.route() == route) {
-                return true;
-            }
-        }
-        return false;
+        return headlessByRoute.containsKey(route);
     }
 
     /**
@@ -136,15 +135,8 @@ public final class ServiceHosts {
      * no longer); for any other route, null.
      */
     public Endpoint pinned(Route route, InetSocketAddress original) {
-        if (original == null || headless.isEmpty()) {
-            return null;
-        }
-        for (Headless candidate : headless) {
-            if (candidate.route() == route) {
-                return candidate.cluster().endpointAt(original);
-            }
-        }
-        return null;
+        Headless candidate = original == null ? null : headlessByRoute.get(route);
+        return candidate == null ? null : candidate.cluster().endpointAt(original);
     }
 
     /** The headless Service port with an endpoint at {@code original}; a walk, only when no ClusterIP matched. */

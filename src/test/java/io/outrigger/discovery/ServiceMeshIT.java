@@ -14,10 +14,10 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.testing.Admin;
 import io.outrigger.testing.MockApi;
+import io.outrigger.testing.PodRuns;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.TestHosts;
 import io.outrigger.testing.TestPki;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,10 +50,6 @@ class ServiceMeshIT {
     static final String FRONTEND = "spiffe://cluster.local/ns/shop/sa/frontend";
     static final String REVIEWS_V1 = "spiffe://cluster.local/ns/shop/sa/reviews-v1";
     static final String REVIEWS_V2 = "spiffe://cluster.local/ns/shop/sa/reviews-v2";
-    static final Path INIT = Path.of("manifests/outrigger-init").toAbsolutePath();
-    static final Path JAR = Path.of("target/outrigger-0.1.0-SNAPSHOT.jar").toAbsolutePath();
-    static final Path ECHO = Path.of("src/test/pod/PodHttpEcho.java").toAbsolutePath();
-    static final String JDK = ProcessHandle.current().info().command().map(c -> Path.of(c).getParent().toString()).orElse("");
 
     static final List<AutoCloseable> pods = new ArrayList<>();
     static final List<Process> processes = new ArrayList<>();
@@ -61,10 +57,11 @@ class ServiceMeshIT {
     static MockApi api;
     static KubernetesClient kube;
     static Path dir;
+    static PodRuns runs;
 
     @BeforeAll
     static void start() throws Exception {
-        TestHosts.assumePodsWithCapture(JAR);
+        TestHosts.assumePodsWithCapture(PodRuns.JAR);
         long id = ProcessHandle.current().pid() % 10000;
         client = pod(TestHosts.namespace("ormc" + id, "198.18.10.1", CLIENT_ADMIN));
         TestHosts.TestNamespace v1 = pod(TestHosts.namespace("ormv" + id, "198.18.13.1", "198.18.13.2"));
@@ -75,6 +72,7 @@ class ServiceMeshIT {
         client.exec("ip", "route", "add", "198.18.19.0/24", "via", "198.18.10.1");
         dir = Files.createTempDirectory("outrigger-mesh");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        runs = new PodRuns(dir);
         TestPki.Ca mesh = TestPki.ca("mesh");
 
         api = MockApi.startOn("198.18.10.1");
@@ -87,19 +85,15 @@ class ServiceMeshIT {
 
         startServer(v1, "v1", mesh.issue(REVIEWS_V1));
         startServer(v2, "v2", mesh.issue(REVIEWS_V2));
-        client.exec(INIT.toString());
+        client.exec(PodRuns.INIT.toString());
         Files.writeString(dir.resolve("c.yaml"), "outrigger:\n" + mesh.issue(FRONTEND).writeTo(dir.resolve("c")) + """
                   outbound: { mode: registry-only }
                 """);
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=1337", "--regid=1337", "--clear-groups",
-                JDK + "/java", "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
-                "-Dkubernetes.auth.tryKubeConfig=false", "-Dkubernetes.auth.tryServiceAccount=false", "-jar", JAR.toString(),
-                "--spring.config.location=classpath:/application.yaml,file:" + dir.resolve("c.yaml")));
-        command.addAll(List.of(api.discovery("shop")));
-        processes.add(inPod(client, "c-outrigger.log", command.toArray(String[]::new)));
-        awaitReady(CLIENT_ADMIN, "c");
-        awaitReady("198.18.13.2", "v1");
-        awaitReady("198.18.14.2", "v2");
+        processes.add(runs.outrigger(client, "c",
+                List.of("-Dkubernetes.auth.tryKubeConfig=false", "-Dkubernetes.auth.tryServiceAccount=false"), api.discovery("shop")));
+        runs.awaitReady(CLIENT_ADMIN, "c");
+        runs.awaitReady("198.18.13.2", "v1");
+        runs.awaitReady("198.18.14.2", "v2");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Admin.get(15020, CLIENT_ADMIN, "/actuator/clusters")
                 .body()).as("both pods discovered, with their identities").contains(REVIEWS_V1, REVIEWS_V2));
     }
@@ -116,17 +110,15 @@ class ServiceMeshIT {
     }
 
     static void startServer(TestHosts.TestNamespace pod, String name, TestPki.Svid identity) throws Exception {
-        pod.exec(INIT.toString());
+        pod.exec(PodRuns.INIT.toString());
         Files.writeString(dir.resolve(name + ".yaml"), "outrigger:\n" + identity.writeTo(dir.resolve(name)) + """
                   inbound:
                     app-port: 8080
                     tls-mode: STRICT
                     authorization: { allow-principals: [ "%s" ] }
                 """.formatted(FRONTEND));
-        processes.add(inPod(pod, name + "-echo.log", JDK + "/java", ECHO.toString(), "8080"));
-        processes.add(inPod(pod, name + "-outrigger.log", "setpriv", "--reuid=1337", "--regid=1337", "--clear-groups",
-                JDK + "/java", "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-jar", JAR.toString(),
-                "--spring.config.location=classpath:/application.yaml,file:" + dir.resolve(name + ".yaml")));
+        processes.add(runs.inPod(pod, name + "-echo.log", PodRuns.JDK + "/java", PodRuns.ECHO.toString(), "8080"));
+        processes.add(runs.outrigger(pod, name));
     }
 
     @AfterAll
@@ -185,21 +177,5 @@ class ServiceMeshIT {
     static String call() {
         return client.exec("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "curl", "-s", "-m", "10",
                 "http://" + CLUSTER_IP + "/");
-    }
-
-    static Process inPod(TestHosts.TestNamespace pod, String log, String... command) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", pod.toString()));
-        full.addAll(List.of(command));
-        return new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
-    }
-
-    static void awaitReady(String address, String name) throws Exception {
-        try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .ignoreException(IllegalStateException.class)
-                    .until(() -> Admin.get(15020, address, "/actuator/health/readiness").statusCode() == 200);
-        } catch (ConditionTimeoutException notReady) {
-            throw new AssertionError("Outrigger " + name + " did not become ready:\n" + Files.readString(dir.resolve(name + "-outrigger.log")));
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.outrigger.testing.Admin;
+import io.outrigger.testing.PodRuns;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.TestHosts;
 import io.outrigger.testing.TestPki;
@@ -42,39 +43,37 @@ class PodToPodMtlsIT {
     static final String B = "198.18.5.2";
     static final String FRONTEND = "spiffe://cluster.local/ns/shop/sa/frontend";
     static final String BACKEND = "spiffe://cluster.local/ns/shop/sa/backend";
-    static final Path INIT = Path.of("manifests/outrigger-init").toAbsolutePath();
-    static final Path JAR = Path.of("target/outrigger-0.1.0-SNAPSHOT.jar").toAbsolutePath();
-    static final Path ECHO = Path.of("src/test/pod/PodHttpEcho.java").toAbsolutePath();
-    static final String JDK = ProcessHandle.current().info().command().map(c -> Path.of(c).getParent().toString()).orElse("");
 
     static TestHosts.TestNamespace podA;
     static TestHosts.TestNamespace podB;
     static Path dir;
+    static PodRuns runs;
     static TestPki.Ca mesh;
     static final List<Process> processes = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        TestHosts.assumePodsWithCapture(JAR);
+        TestHosts.assumePodsWithCapture(PodRuns.JAR);
         long id = ProcessHandle.current().pid() % 10000;
         podA = TestHosts.namespace("orma" + id, "198.18.3.1", A_ADMIN);
         podB = TestHosts.namespace("ormb" + id, "198.18.4.1", B_ADMIN);
         podA.linkTo(podB, "198.18.5.1", B);
         dir = Files.createTempDirectory("outrigger-pods");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        runs = new PodRuns(dir);
         mesh = TestPki.ca("mesh");
 
-        podB.exec(INIT.toString());
+        podB.exec(PodRuns.INIT.toString());
         Files.writeString(dir.resolve("b.yaml"), "outrigger:\n" + mesh.issue(BACKEND).writeTo(dir.resolve("b")) + """
                   inbound:
                     app-port: 8080
                     tls-mode: STRICT
                     authorization: { allow-principals: [ "%s" ] }
                 """.formatted(FRONTEND));
-        processes.add(inPod(podB, "echo.log", JDK + "/java", ECHO.toString(), "8080"));
-        processes.add(outrigger(podB, "b"));
+        processes.add(runs.inPod(podB, "echo.log", PodRuns.JDK + "/java", PodRuns.ECHO.toString(), "8080"));
+        processes.add(runs.outrigger(podB, "b"));
 
-        podA.exec(INIT.toString());
+        podA.exec(PodRuns.INIT.toString());
         Files.writeString(dir.resolve("a.yaml"), "outrigger:\n" + mesh.issue(FRONTEND).writeTo(dir.resolve("a")) + """
                   routes:
                     - { name: backend, hosts: [ "%s:8080" ], route: [ { cluster: backend } ] }
@@ -84,9 +83,9 @@ class PodToPodMtlsIT {
                       tls: mutual
                       peer-principals: [ "%s" ]
                 """.formatted(B, B, BACKEND));
-        processes.add(outrigger(podA, "a"));
-        awaitReady(A_ADMIN, "a");
-        awaitReady(B_ADMIN, "b");
+        processes.add(runs.outrigger(podA, "a"));
+        runs.awaitReady(A_ADMIN, "a");
+        runs.awaitReady(B_ADMIN, "b");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                 .until(() -> Files.readString(dir.resolve("echo.log")).contains("ready"));
     }
@@ -152,28 +151,6 @@ class PodToPodMtlsIT {
     static String callFromA(String path) {
         return podA.exec("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "curl", "-s", "-m", "10",
                 "http://" + B + ":8080" + path);
-    }
-
-    static Process outrigger(TestHosts.TestNamespace pod, String name) throws IOException {
-        return inPod(pod, name + "-outrigger.log", "setpriv", "--reuid=1337", "--regid=1337", "--clear-groups",
-                JDK + "/java", "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-jar", JAR.toString(),
-                "--spring.config.location=classpath:/application.yaml,file:" + dir.resolve(name + ".yaml"));
-    }
-
-    static Process inPod(TestHosts.TestNamespace pod, String log, String... command) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", pod.toString()));
-        full.addAll(List.of(command));
-        return new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
-    }
-
-    static void awaitReady(String address, String name) throws Exception {
-        try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .ignoreException(IllegalStateException.class)   // starting
-                    .until(() -> Admin.get(15020, address, "/actuator/health/readiness").statusCode() == 200);
-        } catch (ConditionTimeoutException notReady) {
-            throw new AssertionError("Outrigger " + name + " did not become ready:\n" + Files.readString(dir.resolve(name + "-outrigger.log")));
-        }
     }
 
     static void awaitSerial(String address, String serial) {

@@ -102,7 +102,9 @@ public record OutriggerProperties(
             @DefaultValue("300s") Duration idleTimeout,
             @DefaultValue("1h") Duration tcpIdleTimeout,
             @DefaultValue("10000") int maxConnections,
-            @DefaultValue("10s") Duration requestHeadersTimeout) {
+            @DefaultValue("10s") Duration requestHeadersTimeout,
+            @DefaultValue("100") int maxConcurrentStreams,
+            @DefaultValue("1MB") DataSize http2StreamWindow) {
     }
 
     public record Route(

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AttributeKey;
 import io.outrigger.common.Direction;
@@ -13,6 +14,7 @@ import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.OutriggerProperties;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.protocol.Detection;
+import io.outrigger.protocol.PrefaceWatch;
 import io.outrigger.protocol.Protocol;
 import io.outrigger.protocol.ProtocolSniffer;
 import io.outrigger.snapshot.ListenerPlan;
@@ -43,9 +45,11 @@ abstract class ConnectionPath {
     private final TcpMetrics tcpMetrics;
     private final OutriggerProperties.Limits limits;
     private final Supplier<ListenerPlan> fallback;
+    private final Http2Streams http2;
 
     ConnectionPath(Direction direction, SnapshotHolder snapshots, OriginalDestination lookup, TcpProxy tcpProxy,
-            TcpMetrics tcpMetrics, OutriggerProperties.Limits limits, Supplier<ListenerPlan> fallback) {
+            TcpMetrics tcpMetrics, OutriggerProperties.Limits limits, Supplier<ListenerPlan> fallback, Http2Streams http2) {
+        this.http2 = http2;
         this.direction = direction;
         this.snapshots = snapshots;
         this.lookup = lookup;
@@ -69,17 +73,15 @@ abstract class ConnectionPath {
         InetSocketAddress original = original(channel);
         Snapshot snapshot = snapshots.current();
         ListenerPlan plan = plan(snapshot);
-        ProtocolSniffer sniffer = sniffAlways(plan, original)
+        ChannelHandler first = sniffAlways(plan, original)
                 ? sniff(plan)
                 : switch (declared(snapshot, original)) {
-                    case HTTP -> null;
+                    case HTTP -> new PrefaceWatch(this::dispatch);   // HTTP/1.1, or HTTP/2 with prior knowledge
                     case TCP -> ProtocolSniffer.declared(Detection.TCP, this::dispatch);
                     case HTTP2 -> ProtocolSniffer.declared(Detection.HTTP2, this::dispatch);
                     case AUTO -> sniff(plan);
                 };
-        if (sniffer != null) {
-            channel.pipeline().addFirst("outrigger.sniffer", sniffer);
-        }
+        channel.pipeline().addFirst("outrigger.sniffer", first);
     }
 
     private ProtocolSniffer sniff(ListenerPlan plan) {
@@ -91,15 +93,34 @@ abstract class ConnectionPath {
         return snapshot != null ? snapshot.listener(direction) : fallback.get();
     }
 
-    /** Serves the connection as HTTP/1.1 through the direction's HTTP stack, or relays it as TCP. */
+    /**
+     * Serves the connection through the direction's HTTP stack, as HTTP/2 (its preface came, or
+     * its port says so) or HTTP/1.1, or relays it as TCP.
+     */
     final void httpOrTcp(ChannelHandlerContext ctx, ByteBuf bytes, Detection detection, InetSocketAddress original) {
         Protocol declared = declared(snapshots.current(), original);
-        boolean http = declared == Protocol.HTTP || declared == Protocol.AUTO && detection.kind() == Detection.Kind.HTTP1;
-        if (http) {
+        if (declared == Protocol.HTTP2 || declared != Protocol.TCP && detection.kind() == Detection.Kind.HTTP2) {
+            http2.serve(ctx, bytes, original, http2Upstream(declared, original));
+        } else if (declared == Protocol.HTTP || declared == Protocol.AUTO && detection.kind() == Detection.Kind.HTTP1) {
             ProtocolSniffer.startHttp(ctx, bytes);
         } else {
-            relay(ctx.channel(), bytes, declared == Protocol.HTTP2 ? Detection.HTTP2 : detection);
+            relay(ctx.channel(), bytes, detection);
         }
+    }
+
+    /**
+     * Whether an HTTP/2 client's requests go upstream as HTTP/2: yes, unless the port says
+     * {@code http} (Istio's HTTP/1.1 upstream for {@code http} ports).
+     */
+    boolean http2Upstream(Protocol declared, InetSocketAddress original) {
+        return declared != Protocol.HTTP;
+    }
+
+    /** Serves a connection whose first bytes may be the HTTP/2 preface: HTTP/2 if they are, else HTTP/1.1. */
+    final void http1Or2(ChannelHandlerContext ctx, ByteBuf bytes, InetSocketAddress original) {
+        ctx.pipeline().addAfter(ctx.name(), "outrigger.preface",
+                new PrefaceWatch((watch, first, detection) -> httpOrTcp(watch, first, detection, original)));
+        ProtocolSniffer.startHttp(ctx, bytes);
     }
 
     /** Where a TCP connection goes, refused (with a flag) or not. */

@@ -48,8 +48,9 @@ final class InboundPath extends ConnectionPath {
     private final Counter deniedTcp;
 
     InboundPath(SnapshotHolder snapshots, OriginalDestination lookup, TcpProxy tcpProxy, TcpMetrics tcpMetrics,
-            OutriggerProperties.Limits limits, Supplier<ListenerPlan> fallback, MutualTls mtls, MeterRegistry registry) {
-        super(Direction.INBOUND, snapshots, lookup, tcpProxy, tcpMetrics, limits, fallback);
+            OutriggerProperties.Limits limits, Supplier<ListenerPlan> fallback, Http2Streams http2, MutualTls mtls,
+            MeterRegistry registry) {
+        super(Direction.INBOUND, snapshots, lookup, tcpProxy, tcpMetrics, limits, fallback, http2);
         this.mtls = mtls;
         this.refusedPlaintext = MeterCatalog.CONNECTIONS_REFUSED.counter()
                 .tag(MeterCatalog.LISTENER, "inbound").tag(MeterCatalog.REASON, "plaintext_in_strict_mode").register(registry);
@@ -80,7 +81,8 @@ final class InboundPath extends ConnectionPath {
         MtlsAcceptor.start(ctx.channel(), bytes, server, mtls, new MtlsAcceptor.Next() {
             @Override
             public void http(ChannelHandlerContext acceptor, ByteBuf decrypted) {
-                ProtocolSniffer.startHttp(acceptor, decrypted);
+                // HTTP/1.1, or HTTP/2 from a sidecar whose client spoke it (gRPC): its preface says which.
+                http1Or2(acceptor, decrypted, original(acceptor.channel()));
             }
 
             @Override

@@ -3,15 +3,18 @@ package io.outrigger.listener;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.outrigger.common.Direction;
 import io.outrigger.config.OutriggerProperties;
+import io.outrigger.http2.Http2Server;
 import io.outrigger.interception.OriginalDestination;
 import io.outrigger.netty.EventLoops;
 import io.outrigger.pipeline.ProxyFilterChain;
@@ -34,9 +37,10 @@ import reactor.netty.http.server.HttpServer;
  * show ({@link InboundPath}, {@link OutboundPath}). Ports and listener limits are read once, at bind time: a reload
  * changes routes and clusters, never a listening socket.
  *
- * <p>Draining closes the inbound listening socket (new connections are refused), and every
- * inbound response from then on says {@code Connection: close}, so each open connection ends
- * after its next response; whatever is still open at the drain timeout is closed. The outbound
+ * <p>Draining closes the inbound listening socket (new connections are refused), every inbound
+ * HTTP/2 connection gets {@code GOAWAY}, and every inbound HTTP/1.1 response from then on says
+ * {@code Connection: close}, so each open connection ends after its requests in flight; whatever
+ * is still open at the drain timeout is closed. The outbound
  * listener keeps serving the application meanwhile.
  */
 public final class ListenerManager implements SmartLifecycle {
@@ -80,10 +84,8 @@ public final class ListenerManager implements SmartLifecycle {
         // it binds, else the defaults) and answer 502 NR until a valid config arrives.
         ListenerPlan out = snapshot != null ? snapshot.outboundListener() : ListenerPlan.fallback(fallbackConfig.get(), Direction.OUTBOUND);
         ListenerPlan in = snapshot != null ? snapshot.inboundListener() : ListenerPlan.fallback(fallbackConfig.get(), Direction.INBOUND);
-        outbound.bind(out.port(), out.limits(),
-                new ProxyHandler(Direction.OUTBOUND, snapshots, outboundChain, originalDestination, loops, () -> false));
-        inbound.bind(in.port(), in.limits(),
-                new ProxyHandler(Direction.INBOUND, snapshots, inboundChain, originalDestination, loops, () -> draining));
+        outbound.bind(out.port(), out.limits(), outboundChain, () -> false);
+        inbound.bind(in.port(), in.limits(), inboundChain, () -> draining);
     }
 
     /**
@@ -93,6 +95,7 @@ public final class ListenerManager implements SmartLifecycle {
     public void drainInbound(Duration timeout) throws InterruptedException {
         startDraining();
         inbound.stopAccepting();
+        inbound.goAwayHttp2();
         log.info("draining: inbound listener refuses new connections; waiting up to {} for {} open connection(s)",
                 timeout, inbound.activeConnections());
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -163,11 +166,16 @@ public final class ListenerManager implements SmartLifecycle {
             this.connections = new DefaultChannelGroup(direction.name().toLowerCase(), ImmediateEventExecutor.INSTANCE);
         }
 
-        void bind(int port, OutriggerProperties.Limits limits, ProxyHandler handler) {
+        void bind(int port, OutriggerProperties.Limits limits, ProxyFilterChain chain, BooleanSupplier draining) {
+            ProxyHandler handler = new ProxyHandler(direction, snapshots, chain, originalDestination, loops, draining);
             Supplier<ListenerPlan> fallback = () -> ListenerPlan.fallback(fallbackConfig.get(), direction);
+            Http2Streams http2 = new Http2Streams(direction, snapshots, chain, loops, draining, new Http2Server.Settings(
+                    limits.maxConcurrentStreams(), limits.maxRequestHeadersSize().toBytes(),
+                    (int) Math.min(Integer.MAX_VALUE, limits.http2StreamWindow().toBytes()), limits.idleTimeout(),
+                    fallbackConfig.get().drain().timeout()));
             ConnectionPath setup = direction == Direction.INBOUND
-                    ? new InboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback, mtls, registry)
-                    : new OutboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback);
+                    ? new InboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback, http2, mtls, registry)
+                    : new OutboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback, http2);
             RejectedRequests rejected = new RejectedRequests(registry, name());
             Counter headersTimeouts = MeterCatalog.CONNECTIONS_REFUSED.counter()
                     .tag(MeterCatalog.LISTENER, name()).tag(MeterCatalog.REASON, "request_headers_timeout").register(registry);
@@ -205,6 +213,19 @@ public final class ListenerManager implements SmartLifecycle {
                     .bindNow(Duration.ofSeconds(10));
             accepting = true;
             log.info("{} listener on {}", name(), server.address());
+        }
+
+        /**
+         * Tells every HTTP/2 connection to go away: closing one sends {@code GOAWAY}, lets its
+         * streams in flight finish, and then closes it. HTTP/1.1 connections learn it from their
+         * next response ({@code Connection: close}).
+         */
+        void goAwayHttp2() {
+            connections.forEach(channel -> {
+                if (channel.pipeline().get(Http2FrameCodec.class) != null) {
+                    channel.close();
+                }
+            });
         }
 
         /** Closes the listening socket only: open connections carry on. */

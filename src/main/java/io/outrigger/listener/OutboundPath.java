@@ -27,8 +27,8 @@ import io.outrigger.telemetry.TcpMetrics;
 final class OutboundPath extends ConnectionPath {
 
     OutboundPath(SnapshotHolder snapshots, OriginalDestination lookup, TcpProxy tcpProxy, TcpMetrics tcpMetrics,
-            OutriggerProperties.Limits limits, Supplier<ListenerPlan> fallback) {
-        super(Direction.OUTBOUND, snapshots, lookup, tcpProxy, tcpMetrics, limits, fallback);
+            OutriggerProperties.Limits limits, Supplier<ListenerPlan> fallback, Http2Streams http2) {
+        super(Direction.OUTBOUND, snapshots, lookup, tcpProxy, tcpMetrics, limits, fallback, http2);
     }
 
     @Override
@@ -39,6 +39,12 @@ final class OutboundPath extends ConnectionPath {
     @Override
     boolean sniffAlways(ListenerPlan plan, InetSocketAddress original) {
         return false;
+    }
+
+    /** A connection not redirected is HTTP for want of a port to say otherwise: HTTP/2 stays HTTP/2. */
+    @Override
+    boolean http2Upstream(Protocol declared, InetSocketAddress original) {
+        return original == null || super.http2Upstream(declared, original);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.outrigger.pipeline;
 
 import java.net.InetSocketAddress;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
@@ -10,10 +11,10 @@ import io.outrigger.common.Direction;
 import io.outrigger.routing.Route;
 import io.outrigger.snapshot.Snapshot;
 import io.outrigger.tls.Peer;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.netty.http.server.HttpServerRequest;
-import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * One request's journey through the pipeline, with typed state instead of an attribute map. The
@@ -22,8 +23,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * live there too); its fields need no synchronisation.
  *
  * <p>This class holds the request's state; the downstream connection is behind the few abstract
- * methods, which {@link ServerExchange} implements on Reactor Netty. A test double implements them
- * to run a filter without a connection.
+ * methods, which {@link ServerExchange} implements on Reactor Netty for HTTP/1.1 and
+ * {@code http2.StreamExchange} on an HTTP/2 stream. A test double implements them to run a
+ * filter without a connection.
  */
 public abstract class ProxyExchange extends ExchangeOutcome {
 
@@ -38,6 +40,8 @@ public abstract class ProxyExchange extends ExchangeOutcome {
     private final long startMillis = System.currentTimeMillis();
     private final RequestTarget target;
     private final HttpHeaders upstreamHeaders;
+    private final boolean grpc;
+    private HttpHeaders responseTrailers;
 
     private String requestId;
     private Route route;
@@ -63,6 +67,8 @@ public abstract class ProxyExchange extends ExchangeOutcome {
         this.originalDestination = originalDestination;
         this.target = RequestTarget.of(uri, requestHeaders.get(HttpHeaderNames.HOST));
         this.upstreamHeaders = HopByHop.copyForUpstream(requestHeaders);
+        String contentType = requestHeaders.get(HttpHeaderNames.CONTENT_TYPE);
+        this.grpc = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
         if (target.absoluteForm()) {
             // RFC 9112 section 3.2.2: a proxy replaces Host with the absolute target's authority.
             upstreamHeaders.set(HttpHeaderNames.HOST, target.authority());
@@ -73,13 +79,19 @@ public abstract class ProxyExchange extends ExchangeOutcome {
         return direction;
     }
 
-    /** The downstream request, for the filter that streams its body upstream. */
-    public abstract HttpServerRequest request();
+    /** The whole request body, once it has all arrived; the caller owns the buffer. */
+    public abstract Mono<ByteBuf> receiveWholeBody();
 
-    /** The downstream response, for the filter that relays the upstream's. */
-    public abstract HttpServerResponse response();
+    /** The request body as it arrives, with backpressure; the subscriber owns each buffer. */
+    public abstract Flux<ByteBuf> receiveBody();
 
-    /** The protocol the client spoke ({@code HTTP/1.1}). */
+    /**
+     * Sends the response: {@code status}, {@link #responseHeaders()}, the body, and then the
+     * {@link #responseTrailers()} set by the time the body completes (where the protocol carries them).
+     */
+    public abstract Mono<Void> sendResponse(int status, Publisher<ByteBuf> body);
+
+    /** The protocol the client spoke ({@code HTTP/1.1}, {@code HTTP/2}). */
     public abstract String protocol();
 
     /** The headers of the response going downstream, relayed or local; changeable until it is committed. */
@@ -91,8 +103,35 @@ public abstract class ProxyExchange extends ExchangeOutcome {
     /** Writes a local reply, plain text (see {@link LocalReply}); the response has not started. */
     protected abstract Mono<Void> writeLocalReply(int status, byte[] body);
 
-    /** Closes the downstream connection: the only honest signal once a response has started. */
-    protected abstract void abortDownstream();
+    /**
+     * Breaks the response off: the only honest signal once it has started. HTTP/1.1 closes the
+     * connection; HTTP/2 resets the stream only.
+     */
+    public abstract void abortDownstream();
+
+    /** Whether the client spoke HTTP/2 on this exchange's stream. */
+    public boolean http2() {
+        return false;
+    }
+
+    /** Whether the upstream hop speaks HTTP/2: the client did, and the port did not say {@code http}. */
+    public boolean upstreamHttp2() {
+        return false;
+    }
+
+    /** Whether the request is gRPC ({@code content-type: application/grpc...}). */
+    public boolean grpc() {
+        return grpc;
+    }
+
+    /** Trailers to send after the response body (an upstream's, relayed), or null. */
+    public HttpHeaders responseTrailers() {
+        return responseTrailers;
+    }
+
+    public void responseTrailers(HttpHeaders trailers) {
+        this.responseTrailers = trailers;
+    }
 
     /** The request's headers as the client sent them. */
     public HttpHeaders requestHeaders() {

@@ -2,6 +2,7 @@ package io.outrigger.pipeline;
 
 import java.net.InetSocketAddress;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -9,6 +10,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.outrigger.common.Direction;
 import io.outrigger.snapshot.Snapshot;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.server.HttpServerRequest;
@@ -29,13 +32,20 @@ public final class ServerExchange extends ProxyExchange {
     }
 
     @Override
-    public HttpServerRequest request() {
-        return request;
+    public Mono<ByteBuf> receiveWholeBody() {
+        return request.receive().aggregate().retain();
     }
 
     @Override
-    public HttpServerResponse response() {
-        return response;
+    public Flux<ByteBuf> receiveBody() {
+        return request.receive().retain();
+    }
+
+    /** HTTP/1.1 responses carry no trailers here: an upstream's are dropped. */
+    @Override
+    public Mono<Void> sendResponse(int status, Publisher<ByteBuf> body) {
+        response.status(status);
+        return response.send(body).then();
     }
 
     @Override
@@ -63,7 +73,7 @@ public final class ServerExchange extends ProxyExchange {
     }
 
     @Override
-    protected void abortDownstream() {
+    public void abortDownstream() {
         response.withConnection(connection -> connection.dispose());
     }
 }

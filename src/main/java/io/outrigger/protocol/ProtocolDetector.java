@@ -71,6 +71,11 @@ public final class ProtocolDetector {
         return ClientHello.read(in.slice(start + 5, recordLength));
     }
 
+    /** Whether {@code in}'s readable bytes, as many as there are, begin the HTTP/2 client preface. */
+    static boolean beginsPreface(ByteBuf in) {
+        return startsLike(in, in.readerIndex(), in.readableBytes(), HTTP2_PREFACE);
+    }
+
     private static boolean startsLike(ByteBuf in, int start, int length, byte[] prefix) {
         int n = Math.min(length, prefix.length);
         for (int i = 0; i < n; i++) {

@@ -13,6 +13,7 @@ import io.outrigger.common.Direction;
  * @param cluster       the cluster the route chose, or null (no route)
  * @param peerPrincipal the peer's SPIFFE ID over mTLS, or null
  * @param mutualTls     whether the hop to the peer (upstream outbound, downstream inbound) was mTLS
+ * @param grpc          whether the request was gRPC
  * @param grpcStatus    the gRPC status, or -1 for none
  * @param retries       retries made, the keep-alive race retry included
  * @param ejections     endpoints this exchange's answers ejected
@@ -21,6 +22,11 @@ import io.outrigger.common.Direction;
 public record ExchangeRecord(Direction direction, long startMillis, long durationNanos, String method,
         String pathAndQuery, String protocol, int status, int flags, long bytesReceived, long bytesSent,
         String authority, String upstreamHost, Cluster cluster, String routeName, String requestId,
-        String peerPrincipal, boolean mutualTls, int grpcStatus, int retries, int ejections,
+        String peerPrincipal, boolean mutualTls, boolean grpc, int grpcStatus, int retries, int ejections,
         boolean retryBudgetRefused, LogFormat logFormat) {
+
+    /** Istio's {@code request_protocol}: {@code grpc}, {@code http2} or {@code http}. */
+    public String requestProtocol() {
+        return grpc ? "grpc" : "HTTP/2".equals(protocol) ? "http2" : "http";
+    }
 }

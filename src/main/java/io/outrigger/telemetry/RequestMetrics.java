@@ -73,7 +73,7 @@ public final class RequestMetrics {
     public void record(ExchangeRecord exchange) {
         Family family = family(exchange);
         double millis = exchange.durationNanos() / 1_000_000.0;
-        family.outcome(exchange.status(), exchange.flags(), exchange.grpcStatus())
+        family.outcome(exchange.status(), exchange.flags(), exchange.grpcStatus(), exchange.requestProtocol())
                 .record(millis, exchange.bytesReceived(), exchange.bytesSent());
         if (exchange.retries() > 0) {
             family.retries.increment(exchange.retries());
@@ -149,11 +149,14 @@ public final class RequestMetrics {
             this.retriesRefused = RETRIES_REFUSED.counter().tag(CLUSTER, cluster).register(registry);
         }
 
-        Outcome outcome(int status, int flags, int grpcStatus) {
-            Long key = (long) status << 40 | (long) flags << 8 | grpcStatus + 1;
+        Outcome outcome(int status, int flags, int grpcStatus, String protocol) {
+            // grpcStatus + 1 takes bits 0-4; the protocol, one of three, bits 5-6.
+            long protocolBits = protocol.length() == 4 ? (protocol.charAt(0) == 'g' ? 1 : 0) : 2;
+            Long key = (long) status << 40 | (long) flags << 8 | protocolBits << 5 | grpcStatus + 1;
             Outcome outcome = outcomes.get(key);
             return outcome != null ? outcome : outcomes.computeIfAbsent(key, k -> new Outcome(
-                    tags.and(RESPONSE_CODE, Integer.toString(status))
+                    tags.and(REQUEST_PROTOCOL, protocol)
+                            .and(RESPONSE_CODE, Integer.toString(status))
                             .and(RESPONSE_FLAGS, ResponseFlag.format(flags))
                             .and(GRPC_RESPONSE_STATUS, grpcStatus < 0 ? "" : Integer.toString(grpcStatus))));
         }

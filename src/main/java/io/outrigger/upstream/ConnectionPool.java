@@ -17,12 +17,11 @@ import io.netty.util.concurrent.ScheduledFuture;
  * from elsewhere are moved there), so nothing here needs a lock; the counts for the admin
  * endpoint are published as volatile snapshots.
  */
-public final class ConnectionPool {
+public final class ConnectionPool implements ConnectionSource, ConnectionOwner {
 
-    /** Waits for a connection; told exactly once, on the pool's loop. */
+    /** Waits for a connection (an HTTP/2 pool's: a stream); told exactly once, on the pool's loop. */
     public interface Waiter {
         void acquired(UpstreamConnection connection);
-
         void failed(UpstreamException reason);
     }
 
@@ -55,6 +54,7 @@ public final class ConnectionPool {
         return loop;
     }
 
+    @Override
     public void acquire(Waiter waiter) {
         if (!loop.inEventLoop()) {
             loop.execute(() -> acquire(waiter));
@@ -84,7 +84,7 @@ public final class ConnectionPool {
         publish();
     }
 
-    /** Takes a waiter out of line (its request was cancelled); one already served is not affected. */
+    @Override
     public void cancel(Waiter waiter) {
         if (!loop.inEventLoop()) {
             loop.execute(() -> cancel(waiter));
@@ -101,11 +101,9 @@ public final class ConnectionPool {
                 "upstream connection pool overflow: no connection within 45 s", null));
     }
 
-    /**
-     * A connection comes back from an exchange that ended cleanly; {@code reusable} is false when
-     * the upstream asked to close it. It goes to the next waiter, or to the idle stack.
-     */
-    void release(UpstreamConnection connection, boolean reusable) {
+    /** Back from a clean exchange: to the next waiter, or to the idle stack (closed if not reusable). */
+    @Override
+    public void release(UpstreamConnection connection, boolean reusable) {
         if (!connection.leased) {
             return;
         }
@@ -128,8 +126,8 @@ public final class ConnectionPool {
         publish();
     }
 
-    /** Its channel closed, whatever the reason. */
-    void closed(UpstreamConnection connection) {
+    @Override
+    public void closed(UpstreamConnection connection) {
         idle.remove(connection);
         if (connection.leased) {
             connection.leased = false;

@@ -10,7 +10,7 @@ import java.util.function.IntFunction;
  */
 public final class EndpointConnections {
 
-    /** Connections in use, idle, and requests waiting for one. */
+    /** Connections (HTTP/2: streams) in use, idle connections, and requests waiting. */
     public record Counts(int active, int idle, int pending) {
     }
 
@@ -20,11 +20,34 @@ public final class EndpointConnections {
 
     private final AtomicReferenceArray<ConnectionPool> pools;
     private final IntFunction<ConnectionPool> newPool;
+    private final AtomicReferenceArray<Http2Pool> http2Pools;
+    private final IntFunction<Http2Pool> newHttp2Pool;
     private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(OPEN);
 
-    EndpointConnections(int loops, IntFunction<ConnectionPool> newPool) {
+    EndpointConnections(int loops, IntFunction<ConnectionPool> newPool, IntFunction<Http2Pool> newHttp2Pool) {
         this.pools = new AtomicReferenceArray<>(loops);
         this.newPool = newPool;
+        this.http2Pools = new AtomicReferenceArray<>(loops);
+        this.newHttp2Pool = newHttp2Pool;
+    }
+
+    /** The HTTP/2 pool of event loop {@code loop}, made on first use like the HTTP/1.1 one. */
+    public Http2Pool http2Pool(int loop) {
+        Http2Pool pool = http2Pools.get(loop);
+        if (pool != null) {
+            return pool;
+        }
+        Http2Pool made = newHttp2Pool.apply(loop);
+        if (!http2Pools.compareAndSet(loop, null, made)) {
+            return http2Pools.get(loop);
+        }
+        int now = state.get();
+        if (now == RETIRED) {
+            made.retire();
+        } else if (now == CLOSED) {
+            made.close();
+        }
+        return made;
     }
 
     /** The pool of event loop {@code loop}. */
@@ -63,6 +86,12 @@ public final class EndpointConnections {
                 idle += pool.idle();
                 pending += pool.pending();
             }
+            Http2Pool http2 = http2Pools.get(i);
+            if (http2 != null) {
+                active += http2.active();
+                idle += http2.idle();
+                pending += http2.pending();
+            }
         }
         return new Counts(active, idle, pending);
     }
@@ -75,6 +104,10 @@ public final class EndpointConnections {
             if (pool != null) {
                 pool.retire();
             }
+            Http2Pool http2 = http2Pools.get(i);
+            if (http2 != null) {
+                http2.retire();
+            }
         }
     }
 
@@ -85,6 +118,10 @@ public final class EndpointConnections {
             ConnectionPool pool = pools.get(i);
             if (pool != null) {
                 pool.close();
+            }
+            Http2Pool http2 = http2Pools.get(i);
+            if (http2 != null) {
+                http2.close();
             }
         }
     }

@@ -5,8 +5,8 @@ import java.net.InetSocketAddress;
 import io.outrigger.netty.EventLoops;
 
 /**
- * Outrigger's HTTP/1.1 client for one cluster, on plain Netty: it makes each endpoint's
- * per-event-loop {@link ConnectionPool}s, all with the cluster's limits (its connection and
+ * Outrigger's HTTP client for one cluster, on plain Netty: it makes each endpoint's
+ * per-event-loop {@link ConnectionPool}s (HTTP/1.1) and {@link Http2Pool}s, all with the cluster's limits (its connection and
  * waiting-line limits shared out over the loops) and its {@link ConnectionSecurity}.
  */
 public final class UpstreamClient {
@@ -34,6 +34,8 @@ public final class UpstreamClient {
     }
 
     private EndpointConnections connectionsTo(InetSocketAddress address, Connector connector) {
-        return new EndpointConnections(loops.size(), loop -> new ConnectionPool(loops.loop(loop), address, connector, perLoop));
+        return new EndpointConnections(loops.size(),
+                loop -> new ConnectionPool(loops.loop(loop), address, connector, perLoop),
+                loop -> new Http2Pool(loops.loop(loop), address, connector, perLoop));
     }
 }

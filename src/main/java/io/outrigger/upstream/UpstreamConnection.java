@@ -32,7 +32,7 @@ import org.reactivestreams.Publisher;
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
-    private final ConnectionPool pool;
+    private final ConnectionOwner pool;
     private final long createdNanos = System.nanoTime();
     private Channel channel;
     private int requests;
@@ -46,7 +46,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean requestWritten;
     private boolean skipInformational;
 
-    UpstreamConnection(ConnectionPool pool) {
+    UpstreamConnection(ConnectionOwner pool) {
         this.pool = pool;
     }
 
@@ -116,6 +116,20 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The upstream refused the request unprocessed (HTTP/2 {@code REFUSED_STREAM}, or a stream
+     * above a {@code GOAWAY}'s last stream id): safe to try again anywhere, whatever its method.
+     */
+    void refused(String why) {
+        UpstreamExchange current = exchange;
+        if (current != null) {
+            exchange = null;
+            cancelWriter();
+            channel.close();
+            current.failed(new UpstreamException(UpstreamException.Kind.CLOSED_BEFORE_SENT, why, null));
+        }
+    }
+
     /** Called by an exchange given up before its end: the connection is in an unknown state. */
     void abort(UpstreamExchange from) {
         if (from == exchange) {
@@ -176,6 +190,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 content.release();
                 skipInformational = !last;
                 return;
+            }
+            if (last && !((LastHttpContent) content).trailingHeaders().isEmpty()) {
+                current.trailers(((LastHttpContent) content).trailingHeaders());
             }
             if (last) {
                 // Back to the pool before the last bytes go on, so the next request can have it.

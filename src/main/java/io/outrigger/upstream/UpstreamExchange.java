@@ -3,14 +3,13 @@ package io.outrigger.upstream;
 import java.util.ArrayDeque;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
 
 /**
@@ -29,6 +28,7 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
     private ResponseHandler handler;
     private boolean keepAlive = true;
     private boolean headReceived;
+    private HttpHeaders trailers;
 
     private Subscriber<? super ByteBuf> subscriber;
     private ArrayDeque<ByteBuf> queue;
@@ -51,9 +51,18 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
         return reused;
     }
 
-    /** The connection's channel, for what was learnt when it was set up (the verified peer). */
+    /**
+     * The connection's channel, for what was learnt when it was set up (the verified peer): an
+     * HTTP/2 stream's is its connection's.
+     */
     public Channel channel() {
-        return connection.channel();
+        Channel channel = connection.channel();
+        return channel.parent() != null ? channel.parent() : channel;
+    }
+
+    /** The response's trailers, once its body has ended with some; else null. */
+    public HttpHeaders trailers() {
+        return trailers;
     }
 
     /** Gives the exchange up: a connection still carrying it closes; its queued body is released. */
@@ -72,7 +81,7 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
 
     /** The whole body as one buffer, once it has all arrived. */
     public Mono<ByteBuf> aggregate() {
-        return Mono.create(sink -> subscribe(new Aggregator(sink)));
+        return BodyAggregator.aggregate(this);
     }
 
     // --- from the connection ---
@@ -92,6 +101,10 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
         if (told != null) {
             told.onResponse(head);
         }
+    }
+
+    void trailers(HttpHeaders trailers) {
+        this.trailers = trailers;
     }
 
     void content(ByteBuf data, boolean last) {
@@ -211,63 +224,6 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
             ByteBuf buffer;
             while ((buffer = queue.poll()) != null) {
                 buffer.release();
-            }
-        }
-    }
-
-    /** Collects the body: a body that came in one buffer is passed on as it is, without a copy. */
-    private static final class Aggregator implements Subscriber<ByteBuf> {
-
-        private final MonoSink<ByteBuf> sink;
-        private ByteBuf whole;
-        private Subscription subscription;
-
-        Aggregator(MonoSink<ByteBuf> sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            subscription = s;
-            sink.onCancel(this::cancel);
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(ByteBuf buffer) {
-            if (whole == null) {
-                whole = buffer;
-            } else if (whole instanceof CompositeByteBuf composite) {
-                composite.addComponent(true, buffer);
-            } else {
-                CompositeByteBuf composite = buffer.alloc().compositeBuffer();
-                composite.addComponents(true, whole, buffer);
-                whole = composite;
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            release();
-            sink.error(t);
-        }
-
-        @Override
-        public void onComplete() {
-            ByteBuf result = whole;
-            whole = null;
-            sink.success(result != null ? result : io.netty.buffer.Unpooled.EMPTY_BUFFER);
-        }
-
-        private void cancel() {
-            subscription.cancel();
-            release();
-        }
-
-        private void release() {
-            if (whole != null) {
-                whole.release();
-                whole = null;
             }
         }
     }

@@ -8,11 +8,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.common.Direction;
 import io.outrigger.snapshot.Snapshot;
+import io.netty.buffer.ByteBuf;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.server.HttpServerRequest;
-import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * An exchange with no connection behind it, for running one filter in a unit test: it records the
@@ -75,12 +76,17 @@ public final class TestExchange extends ProxyExchange {
     }
 
     @Override
-    public HttpServerRequest request() {
+    public Mono<ByteBuf> receiveWholeBody() {
         throw new UnsupportedOperationException("a test exchange has no connection");
     }
 
     @Override
-    public HttpServerResponse response() {
+    public Flux<ByteBuf> receiveBody() {
+        throw new UnsupportedOperationException("a test exchange has no connection");
+    }
+
+    @Override
+    public Mono<Void> sendResponse(int status, Publisher<ByteBuf> body) {
         throw new UnsupportedOperationException("a test exchange has no connection");
     }
 
@@ -107,7 +113,7 @@ public final class TestExchange extends ProxyExchange {
     }
 
     @Override
-    protected void abortDownstream() {
+    public void abortDownstream() {
         aborted = true;
     }
 }

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -23,7 +24,7 @@ import reactor.netty.resources.LoopResources;
 public final class TestUpstream implements AutoCloseable {
 
     /** What the upstream saw of one request. */
-    public record Seen(String method, String uri, HttpHeaders headers) {
+    public record Seen(String method, String uri, HttpHeaders headers, String protocol) {
     }
 
     private final String name;
@@ -35,7 +36,7 @@ public final class TestUpstream implements AutoCloseable {
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private volatile BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler;
 
-    private TestUpstream(String name, String host) {
+    private TestUpstream(String name, String host, HttpProtocol... protocols) {
         this.name = name;
         this.handler = (request, response) -> response.header("x-upstream", name).sendString(Mono.just(name));
         this.loop = LoopResources.create("test-upstream-" + name, 1, true);
@@ -43,22 +44,28 @@ public final class TestUpstream implements AutoCloseable {
                 .runOn(loop)
                 .host(host)
                 .port(0)
+                .protocol(protocols)
                 .handle((request, response) -> {
                     requests.incrementAndGet();
                     seen.add(new Seen(request.method().name(), request.uri(),
-                            new DefaultHttpHeaders().add(request.requestHeaders())));
+                            new DefaultHttpHeaders().add(request.requestHeaders()), request.protocol()));
                     return handler.apply(request, response);
                 })
                 .bindNow(Duration.ofSeconds(10));
     }
 
     public static TestUpstream start(String name) {
-        return new TestUpstream(name, "127.0.0.1");
+        return new TestUpstream(name, "127.0.0.1", HttpProtocol.HTTP11);
+    }
+
+    /** Speaking HTTP/1.1 and HTTP/2 with prior knowledge (h2c). */
+    public static TestUpstream startH2c(String name) {
+        return new TestUpstream(name, "127.0.0.1", HttpProtocol.HTTP11, HttpProtocol.H2C);
     }
 
     /** On another local address, such as a test host's (198.18.0.0/15). */
     public static TestUpstream start(String name, String host) {
-        return new TestUpstream(name, host);
+        return new TestUpstream(name, host, HttpProtocol.HTTP11);
     }
 
     public TestUpstream handler(BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler) {

@@ -7,10 +7,13 @@ import java.util.List;
 /**
  * The parsed {@code retry-on} conditions, Envoy's vocabulary: {@code 5xx}, {@code gateway-error},
  * {@code connect-failure}, {@code reset}, {@code refused-stream}, {@code retriable-status-codes},
- * and bare status codes, which Istio also accepts in the list.
+ * and bare status codes, which Istio also accepts in the list; and gRPC's {@code cancelled},
+ * {@code deadline-exceeded}, {@code internal}, {@code resource-exhausted} and {@code unavailable},
+ * read from a response's {@code grpc-status} header (a trailers-only answer; a status in trailers
+ * comes after the response has gone down, too late to retry, as in Envoy).
  */
 public record RetryOn(boolean fiveXx, boolean gatewayError, boolean connectFailure, boolean reset,
-        boolean refusedStream, int[] statusCodes) {
+        boolean refusedStream, int[] statusCodes, int grpcCodes) {
 
     public static RetryOn parse(String text, List<Integer> retriableStatusCodes) {
         boolean fiveXx = false;
@@ -19,6 +22,7 @@ public record RetryOn(boolean fiveXx, boolean gatewayError, boolean connectFailu
         boolean reset = false;
         boolean refusedStream = false;
         boolean listed = false;
+        int grpc = 0;
         List<Integer> codes = new ArrayList<>();
         for (String raw : text.split(",")) {
             String token = raw.trim();
@@ -29,12 +33,18 @@ public record RetryOn(boolean fiveXx, boolean gatewayError, boolean connectFailu
                 case "reset" -> reset = true;
                 case "refused-stream" -> refusedStream = true;
                 case "retriable-status-codes" -> listed = true;
+                case "cancelled" -> grpc |= 1 << 1;   // CANCELLED
+                case "deadline-exceeded" -> grpc |= 1 << 4;   // DEADLINE_EXCEEDED
+                case "internal" -> grpc |= 1 << 13;   // INTERNAL
+                case "resource-exhausted" -> grpc |= 1 << 8;   // RESOURCE_EXHAUSTED
+                case "unavailable" -> grpc |= 1 << 14;   // UNAVAILABLE
                 case "" -> { }
                 default -> {
                     if (!token.matches("[1-5][0-9][0-9]")) {
                         throw new IllegalArgumentException("unknown retry condition '" + token
                                 + "'; use 5xx, gateway-error, connect-failure, reset, refused-stream, "
-                                + "retriable-status-codes or a status code");
+                                + "retriable-status-codes, a status code, or a gRPC condition: cancelled, "
+                                + "deadline-exceeded, internal, resource-exhausted, unavailable");
                     }
                     codes.add(Integer.parseInt(token));
                 }
@@ -44,7 +54,12 @@ public record RetryOn(boolean fiveXx, boolean gatewayError, boolean connectFailu
             codes.addAll(retriableStatusCodes);
         }
         return new RetryOn(fiveXx, gatewayError, connectFailure, reset, refusedStream,
-                codes.stream().mapToInt(Integer::intValue).distinct().toArray());
+                codes.stream().mapToInt(Integer::intValue).distinct().toArray(), grpc);
+    }
+
+    /** A gRPC status this policy retries. */
+    boolean retriesGrpc(int code) {
+        return code > 0 && code < 32 && (grpcCodes & 1 << code) != 0;
     }
 
     /** A status this policy retries. */
@@ -73,6 +88,7 @@ public record RetryOn(boolean fiveXx, boolean gatewayError, boolean connectFailu
     @Override
     public String toString() {
         return "RetryOn[5xx=" + fiveXx + ", gateway-error=" + gatewayError + ", connect-failure=" + connectFailure
-                + ", reset=" + reset + ", refused-stream=" + refusedStream + ", codes=" + Arrays.toString(statusCodes) + "]";
+                + ", reset=" + reset + ", refused-stream=" + refusedStream + ", codes=" + Arrays.toString(statusCodes)
+                + ", grpc=" + Integer.toBinaryString(grpcCodes) + "]";
     }
 }

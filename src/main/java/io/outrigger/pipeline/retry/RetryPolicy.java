@@ -18,9 +18,9 @@ import io.outrigger.routing.RoutePolicy;
 public final class RetryPolicy {
 
     public static final RetryPolicy DEFAULT = new RetryPolicy(2, null,
-            new RetryOn(false, false, true, false, false, new int[] {503}), true);
+            new RetryOn(false, false, true, false, false, new int[] {503}, 0), true);
     public static final RetryPolicy NONE = new RetryPolicy(0, null,
-            new RetryOn(false, false, false, false, false, new int[0]), false);
+            new RetryOn(false, false, false, false, false, new int[0], 0), false);
 
     private final int attempts;
     private final Duration perTryTimeout;
@@ -85,6 +85,11 @@ public final class RetryPolicy {
         return retryOn.retriesStatus(status) && (!conservative || idempotent);
     }
 
+    /** A gRPC status in the response's headers; the default policy retries none (it cannot know the call is safe to repeat). */
+    public boolean retriesGrpc(int code) {
+        return !conservative && retryOn.retriesGrpc(code);
+    }
+
     public boolean retriesConnectFailure() {
         return retryOn.retriesConnectFailure();
     }
@@ -94,7 +99,8 @@ public final class RetryPolicy {
      * when the request had not been sent yet.
      */
     public boolean retriesReset(boolean requestSent) {
-        return conservative ? !requestSent : retryOn.retriesReset();
+        // Refused unprocessed (HTTP/2 REFUSED_STREAM, or above a GOAWAY's last stream): safe for any method.
+        return conservative ? !requestSent : retryOn.retriesReset() || !requestSent && retryOn.refusedStream();
     }
 
     public static boolean isIdempotent(String method) {

@@ -1,6 +1,8 @@
 package io.outrigger.pipeline.upstream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -12,8 +14,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The request body as the upstream tries see it. A body of known length up to the retry buffer
- * (64 KiB) is read once into a retained buffer and replayed to every try; a larger or chunked
- * one is streamed with backpressure and, once a try has started reading it, cannot be sent again.
+ * (64 KiB) is read once into a retained buffer and replayed to every try; a larger one is streamed
+ * with backpressure and, once a try has started reading it, cannot be sent again. One of unknown
+ * length is streamed and copied: replayable once it has ended within the retry buffer.
  */
 public final class RequestBody {
 
@@ -25,6 +28,10 @@ public final class RequestBody {
     private ByteBuf buffered;
     private boolean streamed;
     private boolean downstreamFailed;
+    private final boolean unknownLength;
+    private CompositeByteBuf copy;
+    private boolean copyOverflowed;
+    private boolean released;
 
     RequestBody(ProxyExchange exchange) {
         this.exchange = exchange;
@@ -35,6 +42,7 @@ public final class RequestBody {
         boolean chunked = headers.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
         this.present = chunked || length > 0;
         this.bufferable = !chunked && length > 0 && length <= RETRY_BUFFER_BYTES;
+        this.unknownLength = chunked;
         if (chunked) {
             // The upstream hop is framed anew; a chunked request stays chunked.
             exchange.upstreamHeaders().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
@@ -47,7 +55,7 @@ public final class RequestBody {
         if (!bufferable) {
             return Mono.empty();
         }
-        return exchange.request().receive().aggregate().retain()
+        return exchange.receiveWholeBody()
                 .doOnNext(buffer -> {
                     buffered = buffer;
                     exchange.addBytesReceived(buffer.readableBytes());
@@ -70,14 +78,45 @@ public final class RequestBody {
         return buffered != null ? buffered.retainedDuplicate() : null;
     }
 
-    /** The body for one try, streamed from the client: only one try can read it. */
+    /**
+     * The body for one try, streamed from the client: only one try can read it. A body of unknown
+     * length (chunked, or gRPC's over HTTP/2) is copied as it goes, up to the retry buffer: once
+     * it has ended within that, a retry can send it again. Nothing waits for the body to end
+     * first, so a streaming call that expects an answer before it sends more is never held up.
+     */
     Publisher<ByteBuf> streamForTry() {
         return Flux.defer(() -> {
             streamed = true;
-            return exchange.request().receive().retain()
+            Flux<ByteBuf> source = exchange.receiveBody()
                     .doOnNext(b -> exchange.addBytesReceived(b.readableBytes()))
                     .doOnError(error -> downstreamFailed = true);
+            return unknownLength ? source.doOnNext(this::copy).doOnComplete(this::copied) : source;
         });
+    }
+
+    private void copy(ByteBuf buffer) {
+        if (copyOverflowed || released) {
+            return;
+        }
+        if (copy == null) {
+            copy = buffer.alloc().compositeBuffer();
+        }
+        if (copy.readableBytes() + buffer.readableBytes() > RETRY_BUFFER_BYTES) {
+            copyOverflowed = true;
+            copy.release();
+            copy = null;
+        } else {
+            copy.addComponent(true, buffer.retainedSlice());
+        }
+    }
+
+    private void copied() {
+        if (released) {
+            release();   // the body ended after the exchange did: nothing will replay it
+        } else if (!copyOverflowed) {
+            buffered = copy != null ? copy : Unpooled.EMPTY_BUFFER;
+            copy = null;
+        }
     }
 
     /** Whether reading the client's body failed: the request, not the upstream, is at fault. */
@@ -92,9 +131,14 @@ public final class RequestBody {
 
     /** Releases the retry buffer; the exchange is over. */
     void release() {
+        released = true;
         if (buffered != null && buffered.refCnt() > 0) {
             buffered.release();
             buffered = null;
+        }
+        if (copy != null) {
+            copy.release();
+            copy = null;
         }
     }
 }

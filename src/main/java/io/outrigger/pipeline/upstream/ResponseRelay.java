@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.common.ResponseFlag;
+import io.outrigger.pipeline.Grpc;
 import io.outrigger.pipeline.HopByHop;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
@@ -11,8 +12,6 @@ import io.outrigger.tls.Peer;
 import io.outrigger.upstream.UpstreamExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
-import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Relays an upstream response downstream: status and end-to-end headers once, then the body as
@@ -30,13 +29,13 @@ import reactor.netty.http.server.HttpServerResponse;
 final class ResponseRelay {
 
     static final int JOINED_BODY_LIMIT = 16 * 1024;
+    private static final String GRPC_STATUS = "grpc-status";
 
     private ResponseRelay() {
     }
 
     static Mono<Void> relay(ProxyExchange exchange, UpstreamResponse upstream) {
-        HttpServerResponse response = exchange.response();
-        if (response.hasSentHeaders()) {
+        if (exchange.responseStarted()) {
             // The listener already answered (a request it could not decode, typically): the
             // upstream's answer has nowhere to go.
             upstream.discard();
@@ -49,45 +48,44 @@ final class ResponseRelay {
         // Filter while adding, not by removing afterwards: the server's own framing default
         // (transfer-encoding: chunked for a body of unknown length) must survive, or every
         // streamed response would close the connection.
-        HopByHop.addEndToEnd(from, response.responseHeaders());
-        String grpc = from.get("grpc-status");
+        HopByHop.addEndToEnd(from, exchange.responseHeaders());
+        String grpc = from.get(GRPC_STATUS);
         if (grpc != null) {
-            exchange.grpcStatus(grpcStatus(grpc));
+            exchange.grpcStatus(Grpc.status(grpc));   // a trailers-only answer
         }
         int status = upstream.status();
-        response.status(status);
         exchange.commit(status);
         Mono<Void> sent;
         if (joinable(exchange.method(), status, from)) {
             Mono<ByteBuf> body = source.aggregate()
                     .doOnNext(whole -> exchange.addBytesSent(whole.readableBytes()))
-                    .doOnSuccess(whole -> exchange.responseComplete())
+                    .doOnSuccess(whole -> bodyEnded(exchange, source))
                     .onErrorMap(UpstreamBodyFailure::new);
             // Aggregated here, not inside send(): send() adds its own discard hook to the
             // aggregation's, and a body cut short would then be released twice.
-            sent = body.flatMap(whole -> response.send(Mono.just(whole)).then())
+            sent = body.flatMap(whole -> exchange.sendResponse(status, Mono.just(whole)))
                     .onErrorResume(UpstreamBodyFailure.class, failure -> {
-                        if (response.hasSentHeaders()) {
+                        if (exchange.responseStarted()) {
                             return Mono.error(failure);
                         }
                         // Nothing has gone down yet: a clean 502 UC rather than a cut connection.
                         source.abort();
-                        response.responseHeaders().clear();
+                        exchange.responseHeaders().clear();
                         return LocalReply.send(exchange, 502, ResponseFlag.UC,
                                 "upstream reset before the response was complete");
                     });
         } else {
             Flux<ByteBuf> body = Flux.from(source)
                     .doOnNext(buffer -> exchange.addBytesSent(buffer.readableBytes()))
-                    .doOnComplete(exchange::responseComplete)
+                    .doOnComplete(() -> bodyEnded(exchange, source))
                     .onErrorMap(UpstreamBodyFailure::new);
-            sent = response.send(body).then();
+            sent = exchange.sendResponse(status, body);
         }
         return sent
                 .onErrorResume(error -> {
                     exchange.addFlag(error instanceof UpstreamBodyFailure ? ResponseFlag.UC : ResponseFlag.DC);
                     source.abort();
-                    response.withConnection(Connection::dispose);
+                    exchange.abortDownstream();
                     return Mono.empty();
                 })
                 .doOnCancel(() -> {
@@ -97,6 +95,19 @@ final class ResponseRelay {
                     }
                 })
                 .doFinally(signal -> upstream.finish());
+    }
+
+    /** The body is whole: its trailers (gRPC's status, typically) go down after it. */
+    private static void bodyEnded(ProxyExchange exchange, UpstreamExchange source) {
+        HttpHeaders trailers = source.trailers();
+        if (trailers != null && !trailers.isEmpty()) {
+            exchange.responseTrailers(trailers);
+            String grpc = trailers.get(GRPC_STATUS);
+            if (grpc != null) {
+                exchange.grpcStatus(Grpc.status(grpc));
+            }
+        }
+        exchange.responseComplete();
     }
 
     /** A body that is there (not HEAD, 204 or 304) with a Content-Length up to the limit. */
@@ -115,16 +126,6 @@ final class ResponseRelay {
         }
         long declared = Long.parseLong(length);
         return declared > 0 && declared <= JOINED_BODY_LIMIT;
-    }
-
-    /** A gRPC status code 0-16; anything else counts as 2 (UNKNOWN), keeping the label bounded. */
-    private static int grpcStatus(String value) {
-        try {
-            int code = Integer.parseInt(value.trim());
-            return code >= 0 && code <= 16 ? code : 2;
-        } catch (NumberFormatException e) {
-            return 2;
-        }
     }
 
     /** Marks an error of the upstream body, as opposed to one writing downstream. */

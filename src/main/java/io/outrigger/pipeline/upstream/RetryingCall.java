@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.cluster.Endpoint;
 import io.outrigger.common.ResponseFlag;
+import io.outrigger.pipeline.Grpc;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.retry.Backoff;
 import io.outrigger.pipeline.retry.RetryPolicy;
@@ -84,8 +85,13 @@ final class RetryingCall {
         }
     }
 
+    private boolean retriesGrpc(UpstreamResponse response) {
+        String status = exchange.grpc() ? response.headers().get("grpc-status") : null;
+        return status != null && policy.retriesGrpc(Grpc.status(status));
+    }
+
     private Mono<UpstreamResponse> retryStatus(UpstreamResponse response) {
-        if (!policy.retriesStatus(response.status(), idempotent) || !body.replayable()) {
+        if (!(policy.retriesStatus(response.status(), idempotent) || retriesGrpc(response)) || !body.replayable()) {
             return Mono.just(response);
         }
         if (retries >= policy.attempts()) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.outrigger.cluster.Cluster;
 import io.outrigger.common.ResponseFlag;
+import io.outrigger.pipeline.Grpc;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilter;
@@ -37,6 +38,13 @@ public final class UpstreamFilter implements ProxyFilter {
         RequestBody body = new RequestBody(exchange);
         RetryingCall call = new RetryingCall(exchange, body, backoff);
         Duration timeout = exchange.route().timeout();
+        if (exchange.grpc()) {
+            // The client's deadline, when it is the shorter: waiting past it serves nobody.
+            Duration deadline = Grpc.timeout(exchange.requestHeaders().get("grpc-timeout"));
+            if (deadline != null && (timeout == null || deadline.compareTo(timeout) < 0)) {
+                timeout = deadline;
+            }
+        }
         Mono<UpstreamResponse> tries = new ContextBoundary<>(Mono.defer(call::execute));
         if (timeout != null) {
             tries = tries.timeout(timeout, Mono.error(() -> new UpstreamFailure(504, ResponseFlag.UT,

@@ -3,11 +3,13 @@ package io.outrigger.pipeline.upstream;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.outrigger.cluster.Endpoint;
 import io.outrigger.common.ResponseFlag;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.upstream.ConnectionPool;
+import io.outrigger.upstream.ConnectionSource;
 import io.outrigger.upstream.ResponseHandler;
 import io.outrigger.upstream.UpstreamConnection;
 import io.outrigger.upstream.UpstreamException;
@@ -28,7 +30,7 @@ final class UpstreamTry implements ConnectionPool.Waiter, ResponseHandler {
     private final Endpoint endpoint;
     private final RequestBody body;
     private MonoSink<UpstreamResponse> sink;
-    private ConnectionPool pool;
+    private ConnectionSource pool;
     private UpstreamExchange upstream;
     private boolean connected;
     private boolean reused;
@@ -47,7 +49,10 @@ final class UpstreamTry implements ConnectionPool.Waiter, ResponseHandler {
             sink.onCancel(this::cancel);
             endpoint.requestStarted();
             counted = true;
-            pool = endpoint.connections().pool(exchange.loop());
+            // HTTP/2 (gRPC) stays HTTP/2 upstream unless the port says http.
+            pool = exchange.upstreamHttp2()
+                    ? endpoint.connections().http2Pool(exchange.loop())
+                    : endpoint.connections().pool(exchange.loop());
             pool.acquire(this);
         }).doFinally(signal -> {
             if (counted) {
@@ -66,7 +71,7 @@ final class UpstreamTry implements ConnectionPool.Waiter, ResponseHandler {
         connected = true;
         reused = connection.reused();
         ByteBuf whole = body.bufferedForTry();
-        upstream = connection.send(exchange.request().method(), exchange.pathAndQuery(), exchange.upstreamHeaders(),
+        upstream = connection.send(HttpMethod.valueOf(exchange.method()), exchange.pathAndQuery(), exchange.upstreamHeaders(),
                 whole, whole == null && body.present() ? body.streamForTry() : null, this);
     }
 

@@ -52,6 +52,25 @@ class RetryPolicyTest {
     }
 
     @Test
+    void grpcConditionsRetryTheirStatusesOnly() {
+        RetryPolicy policy = RetryPolicy.compile(new OutriggerProperties.Retries(2, null,
+                "cancelled,deadline-exceeded,internal,resource-exhausted,unavailable", List.of()));
+        assertThat(List.of(1, 4, 8, 13, 14)).allSatisfy(code -> assertThat(policy.retriesGrpc(code)).isTrue());
+        assertThat(List.of(0, 2, 3, 5, 7, 12, 16, 99)).allSatisfy(code -> assertThat(policy.retriesGrpc(code)).isFalse());
+        assertThat(policy.retriesStatus(503, true)).isFalse();
+        assertThat(RetryPolicy.compile(null).retriesGrpc(14)).as("the default policy").isFalse();
+        assertThat(RetryPolicy.compile(new OutriggerProperties.Retries(2, null, "5xx", List.of())).retriesGrpc(14)).isFalse();
+    }
+
+    @Test
+    void refusedStreamRetriesWhatWasNeverSentOnly() {
+        RetryPolicy policy = RetryPolicy.compile(new OutriggerProperties.Retries(2, null, "refused-stream", List.of()));
+        assertThat(policy.retriesReset(false)).isTrue();
+        assertThat(policy.retriesReset(true)).isFalse();
+        assertThat(RetryPolicy.compile(new OutriggerProperties.Retries(2, null, "409", List.of())).retriesReset(false)).isFalse();
+    }
+
+    @Test
     void backoffIsExponentialWithFullJitterAndCapped() {
         Backoff backoff = Backoff.DEFAULT;
         assertThat(backoff.delay(1, bound -> bound - 1)).isEqualTo(Duration.ofMillis(25));

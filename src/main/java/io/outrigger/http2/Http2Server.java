@@ -1,0 +1,105 @@
+package io.outrigger.http2;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+
+/**
+ * Serves a downstream connection as HTTP/2 once its first bytes showed the client preface (h2c
+ * with prior knowledge, or inside a sidecar's mTLS): Netty's HTTP/2 codec for the connection,
+ * with each stream a child channel whose {@link StreamHandler} runs it through the filter chain.
+ *
+ * <p>The codec enforces what the limits say: at most {@code max-concurrent-streams} open streams
+ * (more are refused with {@code REFUSED_STREAM}), a header list of at most
+ * {@code max-request-headers-size}, a per-stream window of {@code http2-stream-window}, and
+ * Netty's bounds on floods of RST_STREAM frames and of empty or CONTINUATION frames. A connection
+ * with no stream open for {@code idle-timeout} is closed with {@code GOAWAY}.
+ */
+public final class Http2Server {
+
+    /** The limits of one listener's HTTP/2 connections. */
+    public record Settings(int maxConcurrentStreams, long maxHeaderListSize, int streamWindow, Duration idleTimeout,
+            Duration drainTimeout) {
+    }
+
+    private Http2Server() {
+    }
+
+    /**
+     * Takes the connection over from {@code previous} (the protocol sniffer, or the mTLS acceptor,
+     * which is removed), replacing the HTTP/1.1 handlers after it; {@code firstBytes} (the preface
+     * and whatever came with it) are read as if they had just arrived.
+     */
+    public static void start(ChannelHandlerContext previous, ByteBuf firstBytes, StreamContext context, Settings settings) {
+        Channel channel = previous.channel();
+        ChannelPipeline pipeline = channel.pipeline();
+        boolean after = false;
+        for (Map.Entry<String, ChannelHandler> entry : List.copyOf(pipeline.toMap().entrySet())) {
+            if (after) {
+                pipeline.remove(entry.getValue());
+            } else if (entry.getValue() == previous.handler()) {
+                after = true;
+            }
+        }
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(settings.maxConcurrentStreams())
+                        .maxHeaderListSize(settings.maxHeaderListSize())
+                        .initialWindowSize(settings.streamWindow()))
+                .validateHeaders(true)
+                .gracefulShutdownTimeoutMillis(settings.drainTimeout().toMillis())
+                .build();
+        long idleMillis = settings.idleTimeout().toMillis();
+        pipeline.addLast("outrigger.h2.idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                .addLast("outrigger.h2", codec)
+                .addLast("outrigger.h2.idle-close", new IdleClose(codec))
+                .addLast("outrigger.h2.streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.config().setAutoRead(false);
+                        stream.pipeline().addLast(new StreamHandler(context));
+                    }
+                }));
+        previous.fireChannelRead(firstBytes);
+        previous.fireChannelReadComplete();
+        pipeline.remove(previous.handler());
+        channel.config().setAutoRead(true);
+        channel.read();
+    }
+
+    /** Closes, with GOAWAY, a connection that has had no stream open for the idle timeout. */
+    private static final class IdleClose extends ChannelInboundHandlerAdapter {
+        private final Http2FrameCodec codec;
+
+        IdleClose(Http2FrameCodec codec) {
+            this.codec = codec;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent && codec.connection().numActiveStreams() == 0) {
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+    }
+}

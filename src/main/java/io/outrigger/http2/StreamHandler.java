@@ -1,0 +1,139 @@
+package io.outrigger.http2;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.outrigger.common.Direction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+
+/**
+ * One downstream HTTP/2 stream: its HEADERS frame becomes a {@link StreamExchange} run through the
+ * direction's filter chain, as an HTTP/1.1 request is; its DATA frames are the request body. A
+ * client that resets the stream cancels the exchange (flag {@code DC}); a response that is done
+ * while the client is still sending ends the stream with {@code RST_STREAM(NO_ERROR)} (RFC 9113
+ * section 8.1), so an unread body cannot hold the stream open.
+ */
+final class StreamHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
+
+    private final StreamContext context;
+    private StreamExchange exchange;
+    private Disposable running;
+
+    StreamHandler(StreamContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();   // the request's HEADERS frame; the body is read as it is asked for
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2HeadersFrame headers) {
+            if (exchange == null) {
+                start(ctx, headers);
+            } else {
+                exchange.body().offer(io.netty.buffer.Unpooled.EMPTY_BUFFER, true);   // trailers end the body
+            }
+        } else if (msg instanceof Http2DataFrame data) {
+            if (exchange == null) {
+                data.release();
+            } else {
+                exchange.body().offer(data.content(), data.isEndStream());
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void start(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
+        Http2Headers head = frame.headers();
+        HttpHeaders headers = HeaderMapping.request(head);
+        boolean empty = frame.isEndStream();
+        if (!empty && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            // A body of unknown length: framed as chunked on an HTTP/1.1 hop, by DATA frames on HTTP/2.
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        CharSequence method = head.method();
+        CharSequence path = head.path();
+        StreamExchange current = new StreamExchange(context, ctx.channel(),
+                method == null ? "" : method.toString(), path == null ? "" : path.toString(), headers,
+                context.snapshots().current(), new StreamBody(ctx.channel(), empty));
+        exchange = current;
+        if (context.direction() == Direction.INBOUND) {
+            current.downstreamPeer(context.peer());
+            // Draining: the connection is told to go away (again, if a stream raced the drain's GOAWAY).
+            current.beforeCommit(() -> {
+                if (context.draining().getAsBoolean()) {
+                    ctx.channel().parent().close();
+                }
+            });
+        }
+        running = context.chain().filter(current).subscribe(null, error -> {
+            log.debug("stream {} failed", ctx.channel(), error);
+            current.abortDownstream();
+        }, () -> finished(ctx));
+    }
+
+    /** The response is whole; a client still sending is told to stop. */
+    private void finished(ChannelHandlerContext ctx) {
+        StreamBody body = exchange.body();
+        boolean unread = !body.ended();
+        body.discard();
+        // Frames the stream holds for a reader that never came are read now, and dropped: a
+        // stream closing with frames still queued does not release them.
+        ctx.channel().config().setAutoRead(true);
+        if (unread && ctx.channel().isActive()) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+        }
+    }
+
+    /** The client reset the stream: its body breaks off, and frames it still holds are read and dropped. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof Http2ResetFrame && exchange != null) {
+            exchange.body().fail(new java.nio.channels.ClosedChannelException());
+            ctx.channel().config().setAutoRead(true);
+        }
+        ReferenceCountUtil.release(event);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null && ctx.channel().isWritable()) {
+            exchange.writable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.body().fail(new java.nio.channels.ClosedChannelException());
+            if (running != null && !exchange.isResponseComplete()) {
+                running.dispose();   // the client reset the stream, or the connection went
+            }
+            exchange.body().discard();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("stream {} error", ctx.channel(), cause);
+        ctx.close();
+    }
+}

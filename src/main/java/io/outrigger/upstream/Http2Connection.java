@@ -49,7 +49,8 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     boolean hasRoom() {
         return !goingAway && !closed && channel.isActive()
-                && streams < codec.connection().remote().maxActiveStreams();
+                // The peer's SETTINGS_MAX_CONCURRENT_STREAMS: how many streams this end may open.
+                && streams < codec.connection().local().maxActiveStreams();
     }
 
     /** Opens a stream and gives the waiter its {@link UpstreamConnection}; counted as open from now. */

@@ -87,15 +87,31 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (streamedBody == null) {
             ByteBuf content = fullBody != null ? fullBody : Unpooled.EMPTY_BUFFER;
             channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, content, headers,
-                    EmptyHttpHeaders.INSTANCE)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                    EmptyHttpHeaders.INSTANCE)).addListener(headWritten(current));
             requestWritten = true;
         } else {
             channel.writeAndFlush(new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, headers))
-                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                    .addListener(headWritten(current));
             writer = new RequestBodyWriter(this, current);
             streamedBody.subscribe(writer);
         }
         return current;
+    }
+
+    /**
+     * A head that could not be written closes the connection. On an HTTP/2 stream that means the
+     * stream was never opened (the peer's stream limit, a connection going away): nothing was sent.
+     */
+    private ChannelFutureListener headWritten(UpstreamExchange current) {
+        return written -> {
+            if (!written.isSuccess()) {
+                if (channel.parent() != null) {
+                    refused("the HTTP/2 stream could not be opened: " + written.cause().getMessage());
+                } else {
+                    channel.close();
+                }
+            }
+        };
     }
 
     /** The streamed request body has been written whole. */

@@ -30,6 +30,7 @@ class Http2IT {
 
     static TestUpstream web;
     static TestUpstream app;
+    static TestUpstream narrow;
     static Sidecar sidecar;
 
     @BeforeAll
@@ -44,6 +45,8 @@ class Http2IT {
                 ? response.header("x-upstream", "web").send(request.receive().retain())
                 : response.header("x-upstream", "web").sendString(Mono.just("web over " + request.protocol())));
         app = TestUpstream.start("app");   // HTTP/1.1 only
+        narrow = TestUpstream.startH2c("narrow", 4).handler((request, response) ->
+                Mono.delay(java.time.Duration.ofMillis(5)).then(response.sendString(Mono.just("narrow")).then()));
         sidecar = Sidecar.start("""
                 outrigger:
                   inbound:
@@ -54,9 +57,13 @@ class Http2IT {
                       hosts: [ "web" ]
                       route: [ { cluster: web } ]
                       headers: { response: { set: { x-route: web } } }
+                    - name: narrow
+                      hosts: [ "narrow" ]
+                      route: [ { cluster: narrow } ]
                   clusters:
                     web: { endpoints: [ "%s" ] }
-                """.formatted(app.port(), app.port(), web.endpoint()));
+                    narrow: { endpoints: [ "%s" ] }
+                """.formatted(app.port(), app.port(), web.endpoint(), narrow.endpoint()));
     }
 
     @AfterAll
@@ -65,6 +72,7 @@ class Http2IT {
             sidecar.close();
             web.close();
             app.close();
+            narrow.close();
         }
     }
 
@@ -108,6 +116,17 @@ class Http2IT {
                     ":authority: " + (outbound ? "web" : "app.local"), target);
             assertThat(out).as(target).contains("2000 succeeded, 0 failed, 0 errored", "status codes: 2000 2xx");
         }
+    }
+
+    @Test
+    void anUpstreamsStreamLimitIsHonouredWithMoreConnectionsNotErrors() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/h2load")),
+                "skipped: needs h2load (nghttp2-client; .ci/run installs it)");
+        // 100 streams at once towards an upstream that allows 4 per connection.
+        String out = run("h2load", "-n", "1000", "-c", "2", "-m", "50", "-H", ":authority: narrow",
+                "http://127.0.0.1:" + sidecar.outboundPort() + "/n");
+        assertThat(out).contains("1000 succeeded, 0 failed, 0 errored", "status codes: 1000 2xx");
+        assertThat(narrow.requests()).isEqualTo(1000);
     }
 
     static final String STDIN = "a body sent as DATA frames\n".repeat(500);

@@ -37,6 +37,10 @@ public final class TestUpstream implements AutoCloseable {
     private volatile BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler;
 
     private TestUpstream(String name, String host, HttpProtocol... protocols) {
+        this(name, host, 0, protocols);
+    }
+
+    private TestUpstream(String name, String host, int maxStreams, HttpProtocol... protocols) {
         this.name = name;
         this.handler = (request, response) -> response.header("x-upstream", name).sendString(Mono.just(name));
         this.loop = LoopResources.create("test-upstream-" + name, 1, true);
@@ -45,6 +49,11 @@ public final class TestUpstream implements AutoCloseable {
                 .host(host)
                 .port(0)
                 .protocol(protocols)
+                .http2Settings(settings -> {
+                    if (maxStreams > 0) {
+                        settings.maxConcurrentStreams(maxStreams);
+                    }
+                })
                 .handle((request, response) -> {
                     requests.incrementAndGet();
                     seen.add(new Seen(request.method().name(), request.uri(),
@@ -61,6 +70,11 @@ public final class TestUpstream implements AutoCloseable {
     /** Speaking HTTP/1.1 and HTTP/2 with prior knowledge (h2c). */
     public static TestUpstream startH2c(String name) {
         return new TestUpstream(name, "127.0.0.1", HttpProtocol.HTTP11, HttpProtocol.H2C);
+    }
+
+    /** h2c allowing a client at most {@code maxStreams} streams at once on a connection. */
+    public static TestUpstream startH2c(String name, int maxStreams) {
+        return new TestUpstream(name, "127.0.0.1", maxStreams, HttpProtocol.HTTP11, HttpProtocol.H2C);
     }
 
     /** On another local address, such as a test host's (198.18.0.0/15). */

@@ -22,12 +22,16 @@ final class ResponseWriter extends BaseSubscriber<ByteBuf> {
     private final StreamExchange exchange;
     private final int status;
     private final MonoSink<Void> sink;
+    private final Channel stream;
     private boolean waiting;
+    private boolean flushScheduled;
+    private boolean ended;
 
     ResponseWriter(StreamExchange exchange, int status, MonoSink<Void> sink) {
         this.exchange = exchange;
         this.status = status;
         this.sink = sink;
+        this.stream = exchange.stream();
     }
 
     @Override
@@ -37,7 +41,6 @@ final class ResponseWriter extends BaseSubscriber<ByteBuf> {
 
     @Override
     protected void hookOnNext(ByteBuf buffer) {
-        Channel stream = exchange.stream();
         if (!stream.isActive()) {
             buffer.release();
             cancel();
@@ -45,13 +48,27 @@ final class ResponseWriter extends BaseSubscriber<ByteBuf> {
             return;
         }
         if (!exchange.headSent()) {
-            exchange.writeHead(status, false);
+            exchange.writeHead(status, false, false);
         }
-        stream.writeAndFlush(new DefaultHttp2DataFrame(buffer, false));
-        if (stream.isWritable()) {
-            request(1);
-        } else {
+        stream.write(new DefaultHttp2DataFrame(buffer, false));
+        if (!stream.isWritable()) {
             waiting = true;
+            stream.flush();   // may make it writable at once, and resume() asks for the next
+            return;
+        }
+        // The end often comes right after (a body read whole): the flush waits for the tasks of
+        // this turn of the event loop, so head, body and end go down in one write.
+        if (!flushScheduled) {
+            flushScheduled = true;
+            stream.eventLoop().execute(this::flushIfOpen);
+        }
+        request(1);
+    }
+
+    private void flushIfOpen() {
+        flushScheduled = false;
+        if (!ended) {
+            stream.flush();
         }
     }
 
@@ -65,12 +82,12 @@ final class ResponseWriter extends BaseSubscriber<ByteBuf> {
 
     @Override
     protected void hookOnComplete() {
+        ended = true;
         HttpHeaders trailers = exchange.responseTrailers();
         boolean withTrailers = trailers != null && !trailers.isEmpty();
-        Channel stream = exchange.stream();
         ChannelFuture last;
         if (!exchange.headSent()) {
-            last = exchange.writeHead(status, !withTrailers);
+            last = exchange.writeHead(status, !withTrailers, true);
             if (withTrailers) {
                 last = stream.writeAndFlush(new DefaultHttp2HeadersFrame(HeaderMapping.trailers(trailers), true));
             }
@@ -90,6 +107,8 @@ final class ResponseWriter extends BaseSubscriber<ByteBuf> {
 
     @Override
     protected void hookOnError(Throwable error) {
+        ended = true;
+        stream.flush();
         sink.error(error);
     }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -28,9 +30,19 @@ final class StreamBody implements Publisher<ByteBuf>, Subscription {
     private boolean draining;
     private boolean missed;
 
+    private boolean continueExpected;
+
     StreamBody(Channel stream, boolean empty) {
         this.stream = stream;
         this.ended = empty;
+    }
+
+    /**
+     * The client sent {@code expect: 100-continue} and waits for a 100 before it sends the body:
+     * it gets one when the body is first asked for, as an HTTP/1.1 client does from the listener.
+     */
+    void expectContinue() {
+        continueExpected = !ended;
     }
 
     /** Whether the client has sent the whole body. */
@@ -66,6 +78,10 @@ final class StreamBody implements Publisher<ByteBuf>, Subscription {
             return;
         }
         subscriber = s;
+        if (continueExpected) {
+            continueExpected = false;
+            stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("100"), false));
+        }
         s.onSubscribe(this);
         drain();
     }

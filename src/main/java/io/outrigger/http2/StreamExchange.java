@@ -110,7 +110,7 @@ final class StreamExchange extends ProxyExchange {
         }
         responseHeaders.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
-        writeHead(status, false);
+        writeHead(status, false, false);
         return sent(stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(text), true)));
     }
 
@@ -149,10 +149,11 @@ final class StreamExchange extends ProxyExchange {
         }
     }
 
-    /** Writes the response head once; {@code end} when nothing follows it. */
-    ChannelFuture writeHead(int status, boolean end) {
+    /** Writes the response head once; {@code end} when nothing follows it; flushed or left for the next write's flush. */
+    ChannelFuture writeHead(int status, boolean end, boolean flush) {
         headersSent = true;
-        return stream.writeAndFlush(new DefaultHttp2HeadersFrame(HeaderMapping.response(status, responseHeaders), end));
+        DefaultHttp2HeadersFrame head = new DefaultHttp2HeadersFrame(HeaderMapping.response(status, responseHeaders), end);
+        return flush ? stream.writeAndFlush(head) : stream.write(head);
     }
 
     boolean headSent() {

@@ -70,9 +70,13 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         }
         CharSequence method = head.method();
         CharSequence path = head.path();
+        StreamBody body = new StreamBody(ctx.channel(), empty);
+        if (headers.containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true)) {
+            body.expectContinue();
+        }
         StreamExchange current = new StreamExchange(context, ctx.channel(),
                 method == null ? "" : method.toString(), path == null ? "" : path.toString(), headers,
-                context.snapshots().current(), new StreamBody(ctx.channel(), empty));
+                context.snapshots().current(), body);
         exchange = current;
         if (context.direction() == Direction.INBOUND) {
             current.downstreamPeer(context.peer());

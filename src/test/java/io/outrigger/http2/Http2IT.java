@@ -87,6 +87,13 @@ class Http2IT {
         assertThat(echoed).isEqualTo(STDIN);
         assertThat(web.last().protocol()).isEqualTo("HTTP/2.0");
 
+        // A client that waits for 100 Continue gets it when the body is asked for (it would
+        // otherwise wait out --expect100-timeout, past --max-time, and fail).
+        String continued = run("curl", "-s", "--http2-prior-knowledge", "-H", "Host: web", "-H", "Expect: 100-continue",
+                "--expect100-timeout", "25", "--max-time", "20", "--data-binary", "@-",
+                "http://127.0.0.1:" + sidecar.outboundPort() + "/echo");
+        assertThat(continued).isEqualTo(STDIN);
+
         // 1 MiB down, more than the stream and connection windows: flow control lets it all through.
         String size = run("curl", "-s", "-o", "/dev/null", "-w", "%{size_download} %{http_version}",
                 "--http2-prior-knowledge", "-H", "Host: web", "http://127.0.0.1:" + sidecar.outboundPort() + "/big");

@@ -118,6 +118,9 @@ public final class MeterCatalog {
             "Keep-alive connections closed after idling for idle-timeout", null, LISTENER);
     public static final Meter CONNECTIONS_REFUSED = new Meter("outrigger.listener.refused.connections",
             "Connections refused before any proxying, by reason", null, LISTENER, REASON);
+    public static final Meter HTTP2_CONNECTION_ERRORS = new Meter("outrigger.http2.connection.errors",
+            "Downstream HTTP/2 connections closed with GOAWAY for what the client sent (a protocol error, a flood), by HTTP/2 error",
+            null, LISTENER, REASON);
     public static final Meter TLS_CERTIFICATE_EXPIRY = new Meter("outrigger.tls.certificate.expiry",
             "When the pod's certificate expires, seconds since the epoch (0: none loaded)", "seconds");
     public static final Meter TLS_HANDSHAKE_FAILURES = new Meter("outrigger.tls.handshake.failures",

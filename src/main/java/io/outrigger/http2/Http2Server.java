@@ -2,8 +2,10 @@ package io.outrigger.http2;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -13,13 +15,17 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves a downstream connection as HTTP/2 once its first bytes showed the client preface (h2c
@@ -29,14 +35,21 @@ import io.netty.handler.timeout.IdleStateHandler;
  * <p>The codec enforces what the limits say: at most {@code max-concurrent-streams} open streams
  * (more are refused with {@code REFUSED_STREAM}), a header list of at most
  * {@code max-request-headers-size}, a per-stream window of {@code http2-stream-window}, and
- * Netty's bounds on floods of RST_STREAM frames and of empty or CONTINUATION frames. A connection
- * with no stream open for {@code idle-timeout} is closed with {@code GOAWAY}.
+ * Netty's bounds on floods of RST_STREAM frames, of empty or CONTINUATION frames and of control
+ * frames left unanswered (PING, SETTINGS). A connection with no stream open for
+ * {@code idle-timeout} is closed with {@code GOAWAY}.
  */
 public final class Http2Server {
 
-    /** The limits of one listener's HTTP/2 connections. */
+    private static final Logger log = LoggerFactory.getLogger(Http2Server.class);
+
+    /**
+     * The limits of one listener's HTTP/2 connections.
+     *
+     * @param connectionErrors counts a connection closed for what its client sent, by HTTP/2 error name
+     */
     public record Settings(int maxConcurrentStreams, long maxHeaderListSize, int streamWindow, Duration idleTimeout,
-            Duration drainTimeout) {
+            Duration drainTimeout, Consumer<String> connectionErrors) {
     }
 
     private Http2Server() {
@@ -70,7 +83,7 @@ public final class Http2Server {
         long idleMillis = settings.idleTimeout().toMillis();
         pipeline.addLast("outrigger.h2.idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                 .addLast("outrigger.h2", codec)
-                .addLast("outrigger.h2.idle-close", new IdleClose(codec))
+                .addLast("outrigger.h2.events", new ConnectionEvents(codec, settings.connectionErrors()))
                 .addLast("outrigger.h2.streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
@@ -85,12 +98,18 @@ public final class Http2Server {
         channel.read();
     }
 
-    /** Closes, with GOAWAY, a connection that has had no stream open for the idle timeout. */
-    private static final class IdleClose extends ChannelInboundHandlerAdapter {
+    /**
+     * Closes, with GOAWAY, a connection that has had no stream open for the idle timeout; counts
+     * the connection errors the codec found in what the client sent (it has already answered them
+     * with GOAWAY and is closing the connection).
+     */
+    private static final class ConnectionEvents extends ChannelInboundHandlerAdapter {
         private final Http2FrameCodec codec;
+        private final Consumer<String> connectionErrors;
 
-        IdleClose(Http2FrameCodec codec) {
+        ConnectionEvents(Http2FrameCodec codec, Consumer<String> connectionErrors) {
             this.codec = codec;
+            this.connectionErrors = connectionErrors;
         }
 
         @Override
@@ -100,6 +119,20 @@ public final class Http2Server {
                 return;
             }
             ctx.fireUserEventTriggered(event);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof Http2Exception error && !(error instanceof Http2Exception.StreamException)) {
+                // The codec has sent GOAWAY with this error and is closing the connection.
+                connectionErrors.accept(error.error().name().toLowerCase(Locale.ROOT));
+                log.debug("HTTP/2 connection from {} closed: {}", ctx.channel().remoteAddress(), error.getMessage());
+            } else if (cause instanceof Http2FrameStreamException || cause instanceof Http2Exception) {
+                ctx.fireExceptionCaught(cause);   // one stream's: the multiplexer hands it to that stream
+            } else {
+                log.debug("HTTP/2 connection from {} failed", ctx.channel().remoteAddress(), cause);
+                ctx.close();
+            }
         }
     }
 }

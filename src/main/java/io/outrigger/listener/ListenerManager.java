@@ -2,7 +2,10 @@ package io.outrigger.listener;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -172,7 +175,7 @@ public final class ListenerManager implements SmartLifecycle {
             Http2Streams http2 = new Http2Streams(direction, snapshots, chain, loops, draining, new Http2Server.Settings(
                     limits.maxConcurrentStreams(), limits.maxRequestHeadersSize().toBytes(),
                     (int) Math.min(Integer.MAX_VALUE, limits.http2StreamWindow().toBytes()), limits.idleTimeout(),
-                    fallbackConfig.get().drain().timeout()));
+                    fallbackConfig.get().drain().timeout(), http2ConnectionErrors()));
             ConnectionPath setup = direction == Direction.INBOUND
                     ? new InboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback, http2, mtls, registry)
                     : new OutboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback, http2);
@@ -226,6 +229,13 @@ public final class ListenerManager implements SmartLifecycle {
                     channel.close();
                 }
             });
+        }
+
+        /** Counts an HTTP/2 connection closed for what its client sent, by error; meters made on first use. */
+        private Consumer<String> http2ConnectionErrors() {
+            Map<String, Counter> byError = new ConcurrentHashMap<>();
+            return error -> byError.computeIfAbsent(error, reason -> MeterCatalog.HTTP2_CONNECTION_ERRORS.counter()
+                    .tag(MeterCatalog.LISTENER, name()).tag(MeterCatalog.REASON, reason).register(registry)).increment();
         }
 
         /** Closes the listening socket only: open connections carry on. */

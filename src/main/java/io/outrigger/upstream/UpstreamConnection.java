@@ -98,10 +98,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return current;
     }
 
-    /**
-     * A head that could not be written closes the connection. On an HTTP/2 stream that means the
-     * stream was never opened (the peer's stream limit, a connection going away): nothing was sent.
-     */
+    /** A head not written closes the connection; on an HTTP/2 stream, one never opened: nothing was sent. */
     private ChannelFutureListener headWritten(UpstreamExchange current) {
         return written -> {
             if (!written.isSuccess()) {
@@ -132,10 +129,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * The upstream refused the request unprocessed (HTTP/2 {@code REFUSED_STREAM}, or a stream
-     * above a {@code GOAWAY}'s last stream id): safe to try again anywhere, whatever its method.
-     */
+    /** Refused unprocessed (HTTP/2 {@code REFUSED_STREAM}, or above a {@code GOAWAY}): safe to retry anywhere. */
     void refused(String why) {
         UpstreamExchange current = exchange;
         if (current != null) {

@@ -5,6 +5,7 @@ import java.util.Map;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 
@@ -51,13 +52,17 @@ final class HeaderMapping {
 
     /** A response head: {@code :status} and the fields, names lowercased, connection-specific ones left out. */
     static Http2Headers response(int status, HttpHeaders headers) {
-        Http2Headers out = HttpConversionUtil.toHttp2Headers(headers, false);
+        // A new block each time: the utility's own answer for no headers is a read-only constant.
+        Http2Headers out = new DefaultHttp2Headers(false, headers.size() + 1);
         out.status(Integer.toString(status));
+        HttpConversionUtil.toHttp2Headers(headers, out);
         return out;
     }
 
     /** Trailers, as the last header block of a stream. */
     static Http2Headers trailers(HttpHeaders trailers) {
-        return HttpConversionUtil.toHttp2Headers(trailers, false);
+        Http2Headers out = new DefaultHttp2Headers(false, trailers.size());
+        HttpConversionUtil.toHttp2Headers(trailers, out);
+        return out;
     }
 }

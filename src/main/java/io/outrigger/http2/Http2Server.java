@@ -81,7 +81,8 @@ public final class Http2Server {
                 .gracefulShutdownTimeoutMillis(settings.drainTimeout().toMillis())
                 .build();
         long idleMillis = settings.idleTimeout().toMillis();
-        pipeline.addLast("outrigger.h2.idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+        // Reads only: watching writes too would add a listener to every write.
+        pipeline.addLast("outrigger.h2.idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("outrigger.h2", codec)
                 .addLast("outrigger.h2.events", new ConnectionEvents(codec, settings.connectionErrors()))
                 .addLast("outrigger.h2.streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {

@@ -1,5 +1,7 @@
 package io.outrigger.http2;
 
+import java.nio.channels.ClosedChannelException;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -44,7 +46,7 @@ final class ResponseWriter extends BaseSubscriber<ByteBuf> {
         if (!stream.isActive()) {
             buffer.release();
             cancel();
-            sink.error(new java.nio.channels.ClosedChannelException());
+            sink.error(new ClosedChannelException());
             return;
         }
         if (!exchange.headSent()) {

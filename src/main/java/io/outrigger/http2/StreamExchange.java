@@ -110,6 +110,9 @@ final class StreamExchange extends ProxyExchange {
         }
         responseHeaders.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
+        if ("HEAD".equals(method())) {
+            return sent(writeHead(status, true, true));   // the length it would have, and no body
+        }
         writeHead(status, false, false);
         return sent(stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(text), true)));
     }

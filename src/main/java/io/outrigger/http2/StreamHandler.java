@@ -1,5 +1,8 @@
 package io.outrigger.http2;
 
+import java.nio.channels.ClosedChannelException;
+
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -47,7 +50,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
             if (exchange == null) {
                 start(ctx, headers);
             } else {
-                exchange.body().offer(io.netty.buffer.Unpooled.EMPTY_BUFFER, true);   // trailers end the body
+                exchange.body().offer(Unpooled.EMPTY_BUFFER, true);   // trailers end the body
             }
         } else if (msg instanceof Http2DataFrame data) {
             if (exchange == null) {
@@ -110,7 +113,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof Http2ResetFrame && exchange != null) {
-            exchange.body().fail(new java.nio.channels.ClosedChannelException());
+            exchange.body().fail(new ClosedChannelException());
             ctx.channel().config().setAutoRead(true);
         }
         ReferenceCountUtil.release(event);
@@ -127,7 +130,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (exchange != null) {
-            exchange.body().fail(new java.nio.channels.ClosedChannelException());
+            exchange.body().fail(new ClosedChannelException());
             if (running != null && !exchange.isResponseComplete()) {
                 running.dispose();   // the client reset the stream, or the connection went
             }

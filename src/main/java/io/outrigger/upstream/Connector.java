@@ -60,16 +60,23 @@ final class Connector {
         Http2Connection connection = new Http2Connection(pool);
         long idleMillis = pool.limits().idleTimeout().toMillis();
         open(loop, address, channel -> channel.pipeline().addLast(
-                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS),   // reads only: no listener per write
                 Http2FrameCodecBuilder.forClient()
                         .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)
                                 .maxHeaderListSize(MAX_RESPONSE_HEADERS).initialWindowSize(STREAM_WINDOW))
                         .validateHeaders(true)
                         .build(),
                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
-                // Handed out in a later task: a connect promise is told before the pipeline learns the
-                // channel is active, and the codec's preface must go before the first stream's HEADERS.
-                connection), connection, (made, error) -> loop.execute(() -> done.accept(made, error)));
+                connection), connection, (made, error) -> {
+                    if (error != null) {
+                        done.accept(null, error);
+                    } else {
+                        // Once the peer's SETTINGS have come, which is also after the codec sent its
+                        // preface (a connect promise is told before the pipeline learns the channel is
+                        // active, and the preface must go before the first stream's HEADERS).
+                        made.whenSettled(done);
+                    }
+                });
     }
 
     private <C> void open(EventLoop loop, InetSocketAddress address, Consumer<Channel> pipeline, C connection,

@@ -1,12 +1,16 @@
 package io.outrigger.upstream;
 
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.function.BiConsumer;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -23,8 +27,8 @@ import io.netty.util.ReferenceCountUtil;
  * {@code SETTINGS_MAX_CONCURRENT_STREAMS} and it has received no {@code GOAWAY}. After a GOAWAY,
  * streams the peer will not process are failed as refused (safe to retry elsewhere); the rest
  * finish, and the connection closes with its last. A connection quiet for the pool's idle timeout
- * is pinged when a stream is open (a long gRPC stream must not be dropped by a NAT or a peer's
- * idle timer), and closed when none is.
+ * closes when no stream is open. It is not pinged: gRPC servers take PINGs more often than every
+ * five minutes as abuse and close the connection, streams and all.
  */
 final class Http2Connection extends ChannelInboundHandlerAdapter {
 
@@ -34,6 +38,8 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     private int streams;
     private boolean goingAway;
     private boolean closed;
+    private boolean settled;
+    private BiConsumer<Http2Connection, Throwable> ready;
 
     Http2Connection(Http2Pool pool) {
         this.pool = pool;
@@ -92,10 +98,31 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         codec = ctx.pipeline().get(Http2FrameCodec.class);
     }
 
+    /**
+     * Hands the connection out once the peer's SETTINGS have come: before them its stream limit is
+     * unknown, and streams past it would be refused.
+     */
+    void whenSettled(BiConsumer<Http2Connection, Throwable> ready) {
+        if (settled) {
+            ready.accept(this, null);
+        } else if (closed) {
+            ready.accept(null, new ClosedChannelException());
+        } else {
+            this.ready = ready;
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (msg instanceof Http2GoAwayFrame) {
+            if (msg instanceof Http2SettingsFrame && !settled) {
+                settled = true;
+                BiConsumer<Http2Connection, Throwable> waiting = ready;
+                ready = null;
+                if (waiting != null) {
+                    waiting.accept(this, null);
+                }
+            } else if (msg instanceof Http2GoAwayFrame) {
                 goingAway = true;
                 pool.goingAway(this);
             }
@@ -104,13 +131,12 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Idle (nothing read for the pool's idle timeout) with no stream open: closed. A quiet open stream is left alone. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
             if (streams == 0) {
                 pool.idle(this);
-            } else {
-                ctx.writeAndFlush(new DefaultHttp2PingFrame(System.nanoTime()));
             }
             return;
         }
@@ -120,7 +146,16 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        BiConsumer<Http2Connection, Throwable> waiting = ready;
+        ready = null;
+        if (waiting != null) {
+            waiting.accept(null, new IOException("the upstream closed the connection before its HTTP/2 settings"));
+        }
         pool.closed(this);
+    }
+
+    boolean goingAway() {
+        return goingAway;
     }
 
     @Override
@@ -134,7 +169,9 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
 
         @Override
         public void release(UpstreamConnection connection, boolean reusable) {
-            // The response is whole; the stream closes itself once the request is too.
+            // The response is whole, and the request too (else the stream is being reset): the
+            // stream is closing. A stream given back unused never opened: closing it frees its place.
+            connection.close();
         }
 
         @Override

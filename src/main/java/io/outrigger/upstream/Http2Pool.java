@@ -93,14 +93,14 @@ public final class Http2Pool implements ConnectionSource {
             if (error != null) {
                 first.failed(new UpstreamException(UpstreamException.Kind.CONNECT_FAILED,
                         "upstream connect error: " + error.getMessage(), error));
-                publish();
+                serveWaiters();   // those waiting for this connection try a connection of their own
                 return;
             }
             if (state == State.CLOSED || !connection.channel().isActive()) {
                 connection.close();
                 first.failed(state == State.CLOSED ? closedError() : new UpstreamException(
                         UpstreamException.Kind.CONNECT_FAILED, "upstream connect error: closed during set-up", null));
-                publish();
+                serveWaiters();
                 return;
             }
             connections.add(connection);
@@ -111,7 +111,7 @@ public final class Http2Pool implements ConnectionSource {
 
     /** A stream ended: a waiter may have its place. */
     void streamEnded(Http2Connection connection) {
-        if (state != State.OPEN && connection.streams() == 0) {
+        if ((state != State.OPEN || connection.goingAway()) && connection.streams() == 0) {
             connection.close();
         }
         serveWaiters();
@@ -139,7 +139,7 @@ public final class Http2Pool implements ConnectionSource {
 
     private void serveWaiters() {
         ConnectionPool.Waiter next;
-        while (!waiting.isEmpty()) {
+        while (!waiting.isEmpty() && state != State.CLOSED) {
             Http2Connection connection = withRoom();
             if (connection == null) {
                 if (connecting == 0 && connections.size() < limits.maxConnections() && state != State.CLOSED) {

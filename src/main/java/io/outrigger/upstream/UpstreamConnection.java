@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -21,14 +22,11 @@ import io.netty.util.ReferenceCountUtil;
 import org.reactivestreams.Publisher;
 
 /**
- * One HTTP/1.1 connection to an upstream endpoint, carrying one exchange at a time, and the last
- * handler of its channel's pipeline. It writes a request, hands the response head to the
- * exchange's {@link ResponseHandler} and the body to the {@link UpstreamExchange}, and gives
- * itself back to its pool once both the request and the response are whole and the upstream
- * did not ask to close. Anything less (a reset, an early answer to a request still being sent,
- * an abandoned exchange) closes it: a connection in an unknown state is never reused.
- *
- * <p>Confined to its event loop, like the pool that owns it.
+ * One HTTP/1.1 connection to an upstream endpoint (or one HTTP/2 stream), carrying one exchange at
+ * a time, the last handler of its pipeline. It writes a request, hands the response head to the
+ * {@link ResponseHandler} and the body to the {@link UpstreamExchange}, and goes back to its owner
+ * once request and response are whole and the upstream did not ask to close. Anything less (a
+ * reset, an early answer, an abandoned exchange) closes it. Confined to its event loop.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
@@ -65,9 +63,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends a request; its head's headers are used as they are, not copied. The body is either
-     * {@code fullBody} (ownership passes here; written with the head in one write), or
-     * {@code streamedBody}, written as it comes with backpressure, or neither.
+     * Sends a request, its headers used as they are. The body is {@code fullBody} (owned from here,
+     * written with the head), or {@code streamedBody}, written as it comes with backpressure, or neither.
      */
     public UpstreamExchange send(HttpMethod method, String uri, HttpHeaders headers, ByteBuf fullBody,
             Publisher<ByteBuf> streamedBody, ResponseHandler handler) {
@@ -86,12 +83,20 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
         if (streamedBody == null) {
             ByteBuf content = fullBody != null ? fullBody : Unpooled.EMPTY_BUFFER;
-            channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, content, headers,
-                    EmptyHttpHeaders.INSTANCE)).addListener(headWritten(current));
+            if (channel.parent() != null && content.isReadable()) {   // HTTP/2: only the head's failure is "never sent"
+                channel.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, headers)).addListener(headWritten(current));
+                channel.writeAndFlush(new DefaultLastHttpContent(content)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            } else {
+                channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, content, headers,
+                        EmptyHttpHeaders.INSTANCE)).addListener(headWritten(current));
+            }
             requestWritten = true;
         } else {
             channel.writeAndFlush(new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, headers))
                     .addListener(headWritten(current));
+            if (exchange != current) {
+                return current;   // refused as it was written: the body stays for the next try
+            }
             writer = new RequestBodyWriter(this, current);
             streamedBody.subscribe(writer);
         }
@@ -201,12 +206,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 skipInformational = !last;
                 return;
             }
-            if (last && !((LastHttpContent) content).trailingHeaders().isEmpty()) {
-                current.trailers(((LastHttpContent) content).trailingHeaders());
-            }
             if (last) {
-                // Back to the pool before the last bytes go on, so the next request can have it.
-                responseEnded(current);
+                HttpHeaders trailers = ((LastHttpContent) content).trailingHeaders();
+                current.trailers(trailers.isEmpty() ? null : trailers);
+                responseEnded(current);   // back to the pool before the last bytes go on: the next request may have it
             }
             current.content(content.content(), last);
         }
@@ -217,9 +220,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
-        if (!channel.config().isAutoRead()) {
-            channel.config().setAutoRead(true);   // an idle connection must notice the upstream closing it
-        }
+        channel.config().setAutoRead(true);   // an idle connection must notice the upstream closing it
         if (!requestWritten) {
             // Answered before the whole request went out: the rest of it cannot be told apart from
             // the next request, so the connection ends here (as Envoy ends it).
@@ -253,8 +254,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A read or TLS error: the connection is gone; channelInactive tells the exchange.
-        ctx.close();
+        ctx.close();   // a read or TLS error: the connection is gone; channelInactive tells the exchange
     }
 
     private void cancelWriter() {
@@ -292,7 +292,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     void close() {
         channel.close();
     }
-
     @Override
     public String toString() {
         return "UpstreamConnection" + channel;

@@ -37,6 +37,7 @@ class GrpcIT {
     static GrpcEcho app;
     static GrpcEcho leaving;
     static GrpcEcho staying;
+    static io.outrigger.testing.TestUpstream http1Only;
     static Sidecar sidecar;
 
     @BeforeAll
@@ -47,6 +48,7 @@ class GrpcIT {
         app = GrpcEcho.start("app");
         leaving = GrpcEcho.start("leaving");
         staying = GrpcEcho.start("staying");
+        http1Only = io.outrigger.testing.TestUpstream.start("http1-only");
         sidecar = Sidecar.start("""
                 outrigger:
                   inbound:
@@ -67,12 +69,16 @@ class GrpcIT {
                     - name: two
                       hosts: [ "two" ]
                       route: [ { cluster: two } ]
+                    - name: http1-only
+                      hosts: [ "http1-only" ]
+                      route: [ { cluster: http1-only } ]
                   clusters:
                     echo: { endpoints: [ "%s", "%s", "%s" ], load-balancer: round-robin }
                     nowhere: { endpoints: [ "127.0.0.1:1" ] }
                     two: { endpoints: [ "%s", "%s" ], load-balancer: round-robin }
+                    http1-only: { endpoints: [ "%s" ] }
                 """.formatted(app.port(), app.port(), servers.get(0).endpoint(), servers.get(1).endpoint(),
-                servers.get(2).endpoint(), leaving.endpoint(), staying.endpoint()));
+                servers.get(2).endpoint(), leaving.endpoint(), staying.endpoint(), http1Only.endpoint()));
     }
 
     @AfterAll
@@ -84,6 +90,7 @@ class GrpcIT {
         app.close();
         leaving.close();
         staying.close();
+        http1Only.close();
     }
 
     @BeforeEach
@@ -202,6 +209,33 @@ class GrpcIT {
             slow.shutdownNow();
             nowhere.shutdownNow();
             unknown.shutdownNow();
+        }
+    }
+
+    @Test
+    void callsWaitingForAConnectionThatFailsAreAnsweredAtOnce() throws Exception {
+        ManagedChannel nowhere = channel("http1-only");
+        try {
+            // Many calls at once to an upstream that speaks HTTP/1.1 only: one makes the connection,
+            // the rest wait in line for it. It never becomes HTTP/2, and every call is answered
+            // UNAVAILABLE, none left to run into its deadline.
+            List<CompletableFuture<Status.Code>> calls = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        ClientCalls.blockingUnaryCall(nowhere, GrpcEcho.UNARY,
+                                CallOptions.DEFAULT.withDeadlineAfter(15, TimeUnit.SECONDS), "hi");
+                        return Status.Code.OK;
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode();
+                    }
+                }));
+            }
+            for (CompletableFuture<Status.Code> call : calls) {
+                assertThat(call.get(30, TimeUnit.SECONDS)).isEqualTo(Status.Code.UNAVAILABLE);
+            }
+        } finally {
+            nowhere.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 

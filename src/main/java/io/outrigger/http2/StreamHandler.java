@@ -109,14 +109,26 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The client reset the stream: its body breaks off, and frames it still holds are read and dropped. */
+    /** The client reset the stream: the exchange is cancelled, and frames the stream still holds are read and dropped. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof Http2ResetFrame && exchange != null) {
-            exchange.body().fail(new ClosedChannelException());
+            clientGone();
             ctx.channel().config().setAutoRead(true);
         }
         ReferenceCountUtil.release(event);
+    }
+
+    /**
+     * The client reset the stream or the connection went: a response not yet whole is cancelled
+     * first (flag {@code DC}), so the body's failure is not taken for a malformed request.
+     */
+    private void clientGone() {
+        if (running != null && !exchange.isResponseComplete()) {
+            running.dispose();
+        }
+        exchange.body().fail(new ClosedChannelException());
+        exchange.body().discard();
     }
 
     @Override
@@ -130,11 +142,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (exchange != null) {
-            exchange.body().fail(new ClosedChannelException());
-            if (running != null && !exchange.isResponseComplete()) {
-                running.dispose();   // the client reset the stream, or the connection went
-            }
-            exchange.body().discard();
+            clientGone();
         }
     }
 

@@ -17,7 +17,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * from elsewhere are moved there), so nothing here needs a lock; the counts for the admin
  * endpoint are published as volatile snapshots.
  */
-public final class ConnectionPool implements ConnectionSource, ConnectionOwner {
+public final class ConnectionPool implements ConnectionSource, ConnectionOwner, LoopPool {
 
     /** Waits for a connection (an HTTP/2 pool's: a stream); told exactly once, on the pool's loop. */
     public interface Waiter {

@@ -1,6 +1,7 @@
 package io.outrigger.upstream;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -31,32 +32,22 @@ public final class EndpointConnections {
         this.newHttp2Pool = newHttp2Pool;
     }
 
-    /** The HTTP/2 pool of event loop {@code loop}, made on first use like the HTTP/1.1 one. */
-    public Http2Pool http2Pool(int loop) {
-        Http2Pool pool = http2Pools.get(loop);
-        if (pool != null) {
-            return pool;
-        }
-        Http2Pool made = newHttp2Pool.apply(loop);
-        if (!http2Pools.compareAndSet(loop, null, made)) {
-            return http2Pools.get(loop);
-        }
-        int now = state.get();
-        if (now == RETIRED) {
-            made.retire();
-        } else if (now == CLOSED) {
-            made.close();
-        }
-        return made;
+    /** The HTTP/1.1 pool of event loop {@code loop}. */
+    public ConnectionPool pool(int loop) {
+        return lazily(pools, loop, newPool);
     }
 
-    /** The pool of event loop {@code loop}. */
-    public ConnectionPool pool(int loop) {
-        ConnectionPool pool = pools.get(loop);
+    /** The HTTP/2 pool of event loop {@code loop}. */
+    public Http2Pool http2Pool(int loop) {
+        return lazily(http2Pools, loop, newHttp2Pool);
+    }
+
+    private <P extends LoopPool> P lazily(AtomicReferenceArray<P> pools, int loop, IntFunction<P> newPool) {
+        P pool = pools.get(loop);
         if (pool != null) {
             return pool;
         }
-        ConnectionPool made = newPool.apply(loop);
+        P made = newPool.apply(loop);
         if (!pools.compareAndSet(loop, null, made)) {
             return pools.get(loop);
         }
@@ -76,52 +67,36 @@ public final class EndpointConnections {
     }
 
     public Counts counts() {
-        int active = 0;
-        int idle = 0;
-        int pending = 0;
-        for (int i = 0; i < pools.length(); i++) {
-            ConnectionPool pool = pools.get(i);
-            if (pool != null) {
-                active += pool.active();
-                idle += pool.idle();
-                pending += pool.pending();
-            }
-            Http2Pool http2 = http2Pools.get(i);
-            if (http2 != null) {
-                active += http2.active();
-                idle += http2.idle();
-                pending += http2.pending();
-            }
-        }
-        return new Counts(active, idle, pending);
+        int[] sums = new int[3];
+        forEachPool(pool -> {
+            sums[0] += pool.active();
+            sums[1] += pool.idle();
+            sums[2] += pool.pending();
+        });
+        return new Counts(sums[0], sums[1], sums[2]);
     }
 
     /** See {@link ConnectionPool#retire()}. */
     public void retire() {
         advance(RETIRED);
-        for (int i = 0; i < pools.length(); i++) {
-            ConnectionPool pool = pools.get(i);
-            if (pool != null) {
-                pool.retire();
-            }
-            Http2Pool http2 = http2Pools.get(i);
-            if (http2 != null) {
-                http2.retire();
-            }
-        }
+        forEachPool(LoopPool::retire);
     }
 
     /** See {@link ConnectionPool#close()}. */
     public void close() {
         advance(CLOSED);
+        forEachPool(LoopPool::close);
+    }
+
+    private void forEachPool(Consumer<LoopPool> action) {
         for (int i = 0; i < pools.length(); i++) {
-            ConnectionPool pool = pools.get(i);
+            LoopPool pool = pools.get(i);
             if (pool != null) {
-                pool.close();
+                action.accept(pool);
             }
-            Http2Pool http2 = http2Pools.get(i);
+            LoopPool http2 = http2Pools.get(i);
             if (http2 != null) {
-                http2.close();
+                action.accept(http2);
             }
         }
     }

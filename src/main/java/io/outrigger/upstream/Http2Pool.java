@@ -14,7 +14,7 @@ import io.netty.channel.EventLoop;
  * for a stream to end, else it is refused at once. Connections with no stream close after the
  * idle timeout. Like {@link ConnectionPool}, everything runs on the pool's event loop.
  */
-public final class Http2Pool implements ConnectionSource {
+public final class Http2Pool implements ConnectionSource, LoopPool {
 
     private enum State { OPEN, RETIRING, CLOSED }
 

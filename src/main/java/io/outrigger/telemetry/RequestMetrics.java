@@ -151,7 +151,11 @@ public final class RequestMetrics {
 
         Outcome outcome(int status, int flags, int grpcStatus, String protocol) {
             // grpcStatus + 1 takes bits 0-4; the protocol, one of three, bits 5-6.
-            long protocolBits = protocol.length() == 4 ? (protocol.charAt(0) == 'g' ? 1 : 0) : 2;
+            long protocolBits = switch (protocol) {
+                case "grpc" -> 1;
+                case "http2" -> 2;
+                default -> 0;
+            };
             Long key = (long) status << 40 | (long) flags << 8 | protocolBits << 5 | grpcStatus + 1;
             Outcome outcome = outcomes.get(key);
             return outcome != null ? outcome : outcomes.computeIfAbsent(key, k -> new Outcome(

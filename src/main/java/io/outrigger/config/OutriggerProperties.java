@@ -115,7 +115,8 @@ public record OutriggerProperties(
             Duration timeout,
             Retries retries,
             Fault fault,
-            @DefaultValue Headers headers) {
+            @DefaultValue Headers headers,
+            @DefaultValue("true") boolean websocket) {
     }
 
     /** One alternative of a route's match list; every field set in it must hold. */

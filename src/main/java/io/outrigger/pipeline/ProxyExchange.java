@@ -3,6 +3,7 @@ package io.outrigger.pipeline;
 import java.net.InetSocketAddress;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.cluster.Cluster;
@@ -108,6 +109,15 @@ public abstract class ProxyExchange extends ExchangeOutcome {
      * connection; HTTP/2 resets the stream only.
      */
     public abstract void abortDownstream();
+
+    /**
+     * The downstream connection, handed over whole once the upstream switched protocols (a
+     * WebSocket): from here the caller owns it and the pipeline writes nothing more on it. Null
+     * where the connection is not this exchange's alone to give (an HTTP/2 stream).
+     */
+    public Channel takeOverConnection() {
+        return null;
+    }
 
     /** Whether the client spoke HTTP/2 on this exchange's stream. */
     public boolean http2() {

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -70,6 +71,17 @@ public final class ServerExchange extends ProxyExchange {
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         return response.send(Mono.just(Unpooled.wrappedBuffer(body))).then();
+    }
+
+    /** Reactor Netty's handlers leave with the rest of HTTP's; its response then goes nowhere. */
+    @Override
+    public Channel takeOverConnection() {
+        Channel[] channel = new Channel[1];
+        response.withConnection(connection -> {
+            connection.markPersistent(false);
+            channel[0] = connection.channel();
+        });
+        return channel[0];
     }
 
     @Override

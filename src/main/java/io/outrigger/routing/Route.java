@@ -21,11 +21,13 @@ public final class Route {
     private final RequestMatcher[] matchers;
     private final WeightedClusters destinations;
     private final Duration timeout;
+    private final boolean websocket;
     private final Map<RoutePolicy<?>, Object> policies;
 
     private Route(String name, RequestMatcher[] matchers, WeightedClusters destinations, Duration timeout,
-            Map<RoutePolicy<?>, Object> policies) {
+            boolean websocket, Map<RoutePolicy<?>, Object> policies) {
         this.name = name;
+        this.websocket = websocket;
         this.matchers = matchers;
         this.destinations = destinations;
         this.timeout = timeout;
@@ -59,12 +61,14 @@ public final class Route {
             }
         }
         return problems.count() > before ? null
-                : new Route(settings.name(), matchers, destinations, settings.timeout(), Map.copyOf(policies));
+                : new Route(settings.name(), matchers, destinations, settings.timeout(), settings.websocket(),
+                        Map.copyOf(policies));
     }
 
     /** A route that sends every request to one cluster, with every policy at its default. */
     public static Route direct(String name, Cluster cluster) {
-        return new Route(name, new RequestMatcher[] {RequestMatcher.ANY}, WeightedClusters.single(cluster), null, Map.of());
+        return new Route(name, new RequestMatcher[] {RequestMatcher.ANY}, WeightedClusters.single(cluster), null, true,
+                Map.of());
     }
 
     /** Whether any of the route's match entries holds; {@code path} excludes the query string. */
@@ -88,6 +92,11 @@ public final class Route {
     /** The limit for the whole request, all tries included, or null for none. */
     public Duration timeout() {
         return timeout;
+    }
+
+    /** Whether a WebSocket upgrade request on this route is passed on as one (the default), or as plain HTTP/1.1. */
+    public boolean websocket() {
+        return websocket;
     }
 
     /** What {@code kind} compiled for this route, or null when the route sets nothing of it. */

@@ -1,20 +1,26 @@
 package io.outrigger.tcp;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.outrigger.common.ResponseFlag;
 import org.slf4j.Logger;
@@ -25,14 +31,14 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
-    private final TcpSession session;
+    private final RelayTally tally;
     private final boolean downstreamSide;
     private Channel peer;
     /** What arrived before the peer was connected, written once it is; null after that. */
     private List<ByteBuf> early = new ArrayList<>(2);
 
-    Relay(TcpSession session, boolean downstreamSide) {
-        this.session = session;
+    Relay(RelayTally tally, boolean downstreamSide) {
+        this.tally = tally;
         this.downstreamSide = downstreamSide;
     }
 
@@ -60,9 +66,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
             return;
         }
         if (downstreamSide) {
-            session.received(bytes.readableBytes());
+            tally.received(bytes.readableBytes());
         } else {
-            session.sent(bytes.readableBytes());
+            tally.sent(bytes.readableBytes());
         }
         if (early != null) {
             // A read asked for before the relay took over can still arrive while the upstream connects.
@@ -96,7 +102,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (event instanceof ChannelInputShutdownEvent || event == SslCloseCompletionEvent.SUCCESS) {
             forwardFin(ctx.channel(), peer);   // a FIN, or an mTLS peer's close_notify
         } else if (event instanceof IdleStateEvent) {
-            log.debug("{} tcp connection to {} idle, closing", session.direction(), session.upstream());
+            log.debug("{} idle, closing", tally.describe());
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(event);
@@ -133,6 +139,20 @@ final class Relay extends ChannelInboundHandlerAdapter {
         return tls != null ? tls.engine().isOutboundDone() : ((DuplexChannel) channel).isOutputShutdown();
     }
 
+    /** Removes every handler but TLS's: a terminated or originated mTLS tunnel stays, the rest is opaque bytes. */
+    static void stripToTls(ChannelPipeline pipeline) {
+        for (Map.Entry<String, ChannelHandler> entry : List.copyOf(pipeline.toMap().entrySet())) {
+            if (!(entry.getValue() instanceof SslHandler)) {
+                pipeline.remove(entry.getKey());
+            }
+        }
+    }
+
+    /** Closes a connection with no bytes either way for {@code timeout}. */
+    static IdleStateHandler idleHandler(Duration timeout) {
+        return new IdleStateHandler(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Delivers what is queued for {@code channel}, then closes it (at once if it is not open). */
     static void flushAndClose(Channel channel) {
         if (channel.isActive()) {
@@ -159,8 +179,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        session.flag(downstreamSide ? ResponseFlag.DC : ResponseFlag.UC);
-        log.debug("{} tcp connection to {}: {} side failed: {}", session.direction(), session.upstream(),
+        tally.flag(downstreamSide ? ResponseFlag.DC : ResponseFlag.UC);
+        log.debug("{}: {} side failed: {}", tally.describe(),
                 downstreamSide ? "downstream" : "upstream", cause.toString());
         ctx.close();   // and channelInactive passes it on to the peer, after what is queued for it
     }

@@ -1,8 +1,6 @@
 package io.outrigger.tcp;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.netty.bootstrap.Bootstrap;
@@ -14,12 +12,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.outrigger.cluster.Cluster;
 import io.outrigger.common.ResponseFlag;
 import io.outrigger.telemetry.SessionRecord;
 import io.outrigger.tls.Alpn;
-import io.outrigger.tls.MtlsAcceptor;
 import io.outrigger.tls.MtlsOrigination;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,11 +67,7 @@ public final class TcpProxy {
     public void relay(Channel downstream, ByteBuf firstBytes, TcpSession session,
             Duration connectTimeout, Duration idleTimeout) {
         ChannelPipeline pipeline = downstream.pipeline();
-        for (String name : List.copyOf(pipeline.toMap().keySet())) {
-            if (!name.equals(MtlsAcceptor.TLS_HANDLER)) {   // a terminated mTLS tunnel stays
-                pipeline.remove(name);
-            }
-        }
+        Relay.stripToTls(pipeline);
         downstream.config().setAutoRead(false);
         downstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         session.meters().opened();
@@ -89,7 +81,7 @@ public final class TcpProxy {
         }
         Relay fromDownstream = new Relay(session, true);
         Relay fromUpstream = new Relay(session, false);
-        pipeline.addLast("outrigger.tcp.idle", idleHandler(idleTimeout)).addLast("outrigger.tcp.relay", fromDownstream);
+        pipeline.addLast("outrigger.tcp.idle", Relay.idleHandler(idleTimeout)).addLast("outrigger.tcp.relay", fromDownstream);
         ChannelFuture connect = new Bootstrap()
                 .group(downstream.eventLoop())
                 .channel(loops.onChannelClass(SocketChannel.class, downstream.eventLoop()))
@@ -102,7 +94,7 @@ public final class TcpProxy {
                         // Each side has its own idle timer, so a side left alone with bytes it
                         // cannot deliver is still closed in the end.
                         if (originateMtls(upstream, session)) {
-                            upstream.pipeline().addLast(idleHandler(idleTimeout), fromUpstream);
+                            upstream.pipeline().addLast(Relay.idleHandler(idleTimeout), fromUpstream);
                         }
                     }
                 })
@@ -144,9 +136,5 @@ public final class TcpProxy {
         session.end();
         session.meters().closed(session.flagBits());
         onClose.accept(session.toRecord());
-    }
-
-    private static IdleStateHandler idleHandler(Duration timeout) {
-        return new IdleStateHandler(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -17,7 +17,7 @@ import io.outrigger.tls.PeerPolicy;
  * One relayed TCP connection, for its metrics and its access-log line. Confined to the event
  * loop of its downstream connection, which its upstream connection shares.
  */
-public final class TcpSession {
+public final class TcpSession implements RelayTally {
 
     private final Direction direction;
     private final Detection detection;
@@ -46,22 +46,30 @@ public final class TcpSession {
         }
     }
 
-    void received(int bytes) {
+    @Override
+    public void received(int bytes) {
         received += bytes;
         meters.received(bytes);
     }
 
-    void sent(int bytes) {
+    @Override
+    public void sent(int bytes) {
         sent += bytes;
         meters.sent(bytes);
     }
 
-    void flag(ResponseFlag flag) {
+    @Override
+    public void flag(ResponseFlag flag) {
         flags |= flag.bit();
     }
 
     void end() {
         endNanos = System.nanoTime();
+    }
+
+    @Override
+    public String describe() {
+        return direction + " tcp connection to " + destination.address();
     }
 
     public Direction direction() {

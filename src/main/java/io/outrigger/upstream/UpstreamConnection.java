@@ -154,15 +154,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void pauseReading(UpstreamExchange from) {
-        if (from == exchange) {
-            channel.config().setAutoRead(false);
-        }
-    }
-
-    void resumeReading(UpstreamExchange from) {
-        if (from == exchange && !channel.config().isAutoRead()) {
-            channel.config().setAutoRead(true);
+    /** Reading follows the exchange's demand: it stops while the body's subscriber asks for nothing. */
+    void reading(UpstreamExchange from, boolean on) {
+        if (from == exchange && channel.config().isAutoRead() != on) {
+            channel.config().setAutoRead(on);
         }
     }
 
@@ -192,6 +187,13 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpResponse head) {
             int code = head.status().code();
+            if (code == 101 && channel.parent() == null) {   // out of HTTP and its pool, for whoever takes it over
+                exchange = null;
+                cancelWriter();
+                current.switched(SwitchedConnection.replace(ctx, pool, this));
+                current.head(head);
+                return;
+            }
             if (code >= 100 && code < 200 && code != 101) {
                 skipInformational = true;   // 100 Continue and the like: the final answer follows
             } else {
@@ -267,13 +269,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     /** Whether it may carry another request, as of {@code now}. */
     boolean reusable(long now, PoolLimits limits) {
-        if (!channel.isActive()) {
-            return false;
-        }
-        if (limits.maxRequestsPerConnection() > 0 && requests >= limits.maxRequestsPerConnection()) {
-            return false;
-        }
-        return limits.maxConnectionDuration().isZero() || now - createdNanos < limits.maxConnectionDuration().toNanos();
+        return channel.isActive()
+                && (limits.maxRequestsPerConnection() <= 0 || requests < limits.maxRequestsPerConnection())
+                && (limits.maxConnectionDuration().isZero() || now - createdNanos < limits.maxConnectionDuration().toNanos());
     }
 
     /** The moment it stops being usable while idle, in {@link System#nanoTime()} terms. */
@@ -292,6 +290,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     void close() {
         channel.close();
     }
+
     @Override
     public String toString() {
         return "UpstreamConnection" + channel;

@@ -29,6 +29,7 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
     private boolean keepAlive = true;
     private boolean headReceived;
     private HttpHeaders trailers;
+    private SwitchedConnection switched;
 
     private Subscriber<? super ByteBuf> subscriber;
     private ArrayDeque<ByteBuf> queue;
@@ -65,11 +66,19 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
         return trailers;
     }
 
+    /** After a 101 (Switching Protocols) answer: the connection, out of HTTP, to take over; else null. */
+    public SwitchedConnection switched() {
+        return switched;
+    }
+
     /** Gives the exchange up: a connection still carrying it closes; its queued body is released. */
     public void abort() {
         if (!connection.channel().eventLoop().inEventLoop()) {
             connection.channel().eventLoop().execute(this::abort);
             return;
+        }
+        if (switched != null) {
+            switched.abandon();   // closes it, unless a tunnel has it already
         }
         handler = null;
         cancelled = true;
@@ -103,6 +112,11 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
         }
     }
 
+    void switched(SwitchedConnection switched) {
+        this.switched = switched;
+        this.ended = true;   // its HTTP message has no body: what follows is the new protocol's
+    }
+
     void trailers(HttpHeaders trailers) {
         this.trailers = trailers;
     }
@@ -124,7 +138,7 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
         drain();
         if (!ended && !cancelled && demand == 0) {
             // Nobody asks for more (or nobody subscribed yet): stop reading until someone does.
-            connection.pauseReading(this);
+            connection.reading(this, false);
         }
     }
 
@@ -177,7 +191,7 @@ public final class UpstreamExchange implements Publisher<ByteBuf>, Subscription 
         demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
         drain();
         if (!ended && demand > 0) {
-            connection.resumeReading(this);
+            connection.reading(this, true);
         }
     }
 

@@ -42,6 +42,9 @@ final class ResponseRelay {
             exchange.addFlag(ResponseFlag.DPE);
             return Mono.empty();
         }
+        if (upstream.status() == 101) {
+            return WebSocketUpgrade.tunnel(exchange, upstream);
+        }
         UpstreamExchange source = upstream.body();
         exchange.upstreamPeer(Peer.of(source.channel()));
         HttpHeaders from = upstream.headers();

@@ -35,6 +35,7 @@ public final class UpstreamFilter implements ProxyFilter {
         if (!cluster.tryStartRequest()) {
             return LocalReply.send(exchange, 503, ResponseFlag.UO, "upstream connection pool overflow");
         }
+        WebSocketUpgrade.ask(exchange);
         RequestBody body = new RequestBody(exchange);
         RetryingCall call = new RetryingCall(exchange, body, backoff);
         Duration timeout = exchange.route().timeout();

@@ -25,7 +25,9 @@ public enum ResponseFlag {
     /** Denied by authorization ({@code inbound.authorization}). */
     RBAC,
     /** Upstream request timeout. */
-    UT;
+    UT,
+    /** Stream idle timeout: no bytes either way on an HTTP/2 stream for {@code stream-idle-timeout}. */
+    SI;
 
     private final int bit = 1 << ordinal();
 

@@ -104,7 +104,8 @@ public record OutriggerProperties(
             @DefaultValue("10000") int maxConnections,
             @DefaultValue("10s") Duration requestHeadersTimeout,
             @DefaultValue("100") int maxConcurrentStreams,
-            @DefaultValue("1MB") DataSize http2StreamWindow) {
+            @DefaultValue("1MB") DataSize http2StreamWindow,
+            @DefaultValue("1h") Duration streamIdleTimeout) {
     }
 
     public record Route(

@@ -49,7 +49,7 @@ public final class Http2Server {
      * @param connectionErrors counts a connection closed for what its client sent, by HTTP/2 error name
      */
     public record Settings(int maxConcurrentStreams, long maxHeaderListSize, int streamWindow, Duration idleTimeout,
-            Duration drainTimeout, Consumer<String> connectionErrors) {
+            Duration streamIdleTimeout, Duration drainTimeout, Consumer<String> connectionErrors) {
     }
 
     private Http2Server() {
@@ -81,6 +81,7 @@ public final class Http2Server {
                 .gracefulShutdownTimeoutMillis(settings.drainTimeout().toMillis())
                 .build();
         long idleMillis = settings.idleTimeout().toMillis();
+        StreamClock clock = new StreamClock(settings.streamIdleTimeout().toNanos(), channel.eventLoop());
         // Reads only: watching writes too would add a listener to every write.
         pipeline.addLast("outrigger.h2.idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("outrigger.h2", codec)
@@ -89,7 +90,7 @@ public final class Http2Server {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.config().setAutoRead(false);
-                        stream.pipeline().addLast(new StreamHandler(context));
+                        stream.pipeline().addLast(new StreamHandler(context, clock));
                     }
                 }));
         previous.fireChannelRead(firstBytes);

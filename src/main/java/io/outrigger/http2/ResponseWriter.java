@@ -52,6 +52,7 @@ final class ResponseWriter extends BaseSubscriber<ByteBuf> {
         if (!exchange.headSent()) {
             exchange.writeHead(status, false, false);
         }
+        exchange.touch();
         stream.write(new DefaultHttp2DataFrame(buffer, false));
         if (!stream.isWritable()) {
             waiting = true;

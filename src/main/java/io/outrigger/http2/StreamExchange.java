@@ -40,6 +40,7 @@ final class StreamExchange extends ProxyExchange {
     private final HttpHeaders responseHeaders = UNVALIDATED.newHeaders();
     private boolean headersSent;
     private ResponseWriter writer;
+    private long lastActivity = System.nanoTime();
 
     StreamExchange(StreamContext context, Channel stream, String method, String path, HttpHeaders headers,
             Snapshot snapshot, StreamBody body) {
@@ -56,6 +57,15 @@ final class StreamExchange extends ProxyExchange {
 
     StreamBody body() {
         return body;
+    }
+
+    /** A frame came or went on the stream: the stream idle clock starts again. */
+    void touch() {
+        lastActivity = System.nanoTime();
+    }
+
+    long lastActivity() {
+        return lastActivity;
     }
 
     @Override

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.outrigger.common.Direction;
+import io.outrigger.common.ResponseFlag;
+import io.outrigger.pipeline.LocalReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -27,16 +29,19 @@ import reactor.core.Disposable;
  * while the client is still sending ends the stream with {@code RST_STREAM(NO_ERROR)} (RFC 9113
  * section 8.1), so an unread body cannot hold the stream open.
  */
-final class StreamHandler extends ChannelInboundHandlerAdapter {
+final class StreamHandler extends ChannelInboundHandlerAdapter implements StreamClock.Watched {
 
     private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
 
     private final StreamContext context;
+    private final StreamClock clock;
+    private ChannelHandlerContext ctx;
     private StreamExchange exchange;
     private Disposable running;
 
-    StreamHandler(StreamContext context) {
+    StreamHandler(StreamContext context, StreamClock clock) {
         this.context = context;
+        this.clock = clock;
     }
 
     @Override
@@ -46,6 +51,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (exchange != null) {
+            exchange.touch();
+        }
         if (msg instanceof Http2HeadersFrame headers) {
             if (exchange == null) {
                 start(ctx, headers);
@@ -81,6 +89,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
                 method == null ? "" : method.toString(), path == null ? "" : path.toString(), headers,
                 context.snapshots().current(), body);
         exchange = current;
+        this.ctx = ctx;
+        clock.opened(this);
         if (context.direction() == Direction.INBOUND) {
             current.downstreamPeer(context.peer());
             // Draining: the connection is told to go away (again, if a stream raced the drain's GOAWAY).
@@ -98,6 +108,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
     /** The response is whole; a client still sending is told to stop. */
     private void finished(ChannelHandlerContext ctx) {
+        clock.closed(this);
         StreamBody body = exchange.body();
         boolean unread = !body.ended();
         body.discard();
@@ -132,6 +143,33 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public long lastActivity() {
+        return exchange.lastActivity();
+    }
+
+    /**
+     * No frame either way for the stream idle timeout (flag {@code SI}): a client that has had
+     * nothing yet gets 408 {@code stream timeout} (gRPC's form of it), one that has a response
+     * started gets the stream reset. The exchange is cancelled after the answer is on its way, so
+     * it is logged with it, and reset upstream.
+     */
+    @Override
+    public void idle() {
+        StreamExchange current = exchange;
+        if (current.isResponseComplete()) {
+            return;
+        }
+        log.debug("stream {} idle for the stream idle timeout", ctx.channel());
+        boolean answered = !current.responseStarted();
+        LocalReply.send(current, 408, ResponseFlag.SI, "stream timeout").subscribe(null, error -> { });
+        running.dispose();
+        current.body().fail(new ClosedChannelException());
+        if (answered) {
+            finished(ctx);
+        }
+    }
+
+    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (exchange != null && ctx.channel().isWritable()) {
             exchange.writable();
@@ -142,6 +180,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (exchange != null) {
+            clock.closed(this);
             clientGone();
         }
     }

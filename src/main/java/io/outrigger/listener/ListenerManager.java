@@ -175,7 +175,7 @@ public final class ListenerManager implements SmartLifecycle {
             Http2Streams http2 = new Http2Streams(direction, snapshots, chain, loops, draining, new Http2Server.Settings(
                     limits.maxConcurrentStreams(), limits.maxRequestHeadersSize().toBytes(),
                     (int) Math.min(Integer.MAX_VALUE, limits.http2StreamWindow().toBytes()), limits.idleTimeout(),
-                    fallbackConfig.get().drain().timeout(), http2ConnectionErrors()));
+                    limits.streamIdleTimeout(), fallbackConfig.get().drain().timeout(), http2ConnectionErrors()));
             ConnectionPath setup = direction == Direction.INBOUND
                     ? new InboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback, http2, mtls, registry)
                     : new OutboundPath(snapshots, originalDestination, tcpProxy, tcpMetrics, limits, fallback, http2);

@@ -56,6 +56,7 @@ public record ListenerPlan(int port, OutriggerProperties.Limits limits, Duration
         problems.port(path + ".port", port, true);
         problems.positive(path + ".limits.idle-timeout", limits.idleTimeout());
         problems.positive(path + ".limits.tcp-idle-timeout", limits.tcpIdleTimeout());
+        problems.positive(path + ".limits.stream-idle-timeout", limits.streamIdleTimeout());
         problems.positive(path + ".limits.request-headers-timeout", limits.requestHeadersTimeout());
         problems.atLeast(path + ".limits.max-connections", limits.maxConnections(), 1, "must be at least 1");
         problems.atLeast(path + ".limits.max-request-headers-size", limits.maxRequestHeadersSize().toBytes(), 1024,

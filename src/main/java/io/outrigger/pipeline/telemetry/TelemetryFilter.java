@@ -44,8 +44,8 @@ public final class TelemetryFilter implements ProxyFilter {
                 })
                 .doFinally(signal -> {
             // Reactor Netty also cancels the handler once a response is fully written; only a
-            // cancel before that means the client went away.
-            if (signal == SignalType.CANCEL && !exchange.isResponseComplete()) {
+            // cancel before that means the client went away (unless the stream idle timeout ended it).
+            if (signal == SignalType.CANCEL && !exchange.isResponseComplete() && !exchange.hasFlag(ResponseFlag.SI)) {
                 exchange.addFlag(ResponseFlag.DC);
             }
             ExchangeRecord outcome = outcome(exchange);

@@ -82,6 +82,7 @@ public final class Http2Server {
                 .build();
         long idleMillis = settings.idleTimeout().toMillis();
         StreamClock clock = new StreamClock(settings.streamIdleTimeout().toNanos(), channel.eventLoop());
+        PrematureResets resets = new PrematureResets(channel, settings.connectionErrors());
         // Reads only: watching writes too would add a listener to every write.
         pipeline.addLast("outrigger.h2.idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("outrigger.h2", codec)
@@ -90,7 +91,7 @@ public final class Http2Server {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.config().setAutoRead(false);
-                        stream.pipeline().addLast(new StreamHandler(context, clock));
+                        stream.pipeline().addLast(new StreamHandler(context, clock, resets));
                     }
                 }));
         previous.fireChannelRead(firstBytes);

@@ -35,13 +35,16 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements Stream
 
     private final StreamContext context;
     private final StreamClock clock;
+    private final PrematureResets resets;
     private ChannelHandlerContext ctx;
+    private boolean ended;
     private StreamExchange exchange;
     private Disposable running;
 
-    StreamHandler(StreamContext context, StreamClock clock) {
+    StreamHandler(StreamContext context, StreamClock clock, PrematureResets resets) {
         this.context = context;
         this.clock = clock;
+        this.resets = resets;
     }
 
     @Override
@@ -72,6 +75,11 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements Stream
     }
 
     private void start(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
+        if (resets.tripped()) {
+            // Frames read with the one that tripped the guard: not served, not sent upstream.
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+            return;
+        }
         Http2Headers head = frame.headers();
         HttpHeaders headers = HeaderMapping.request(head);
         boolean empty = frame.isEndStream();
@@ -124,6 +132,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements Stream
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof Http2ResetFrame && exchange != null) {
+            ended = true;
+            resets.streamEnded(PrematureResets.early(System.nanoTime() - exchange.startNanos(), exchange.isResponseComplete()));
             clientGone();
             ctx.channel().config().setAutoRead(true);
         }
@@ -182,6 +192,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements Stream
         if (exchange != null) {
             clock.closed(this);
             clientGone();
+            if (!ended) {
+                resets.streamEnded(false);
+            }
         }
     }
 

@@ -86,6 +86,34 @@ class Http2AbuseIT {
         assertCounted("enhance_your_calm");
     }
 
+    /**
+     * Streams to a real upstream, each reset as soon as opened, fewer than the codec's RST_STREAM
+     * bound allows: the premature-reset guard closes the connection before the resets it passes
+     * on can get the connection every client shares to the upstream closed.
+     */
+    @Test
+    void aClientResettingItsStreamsEarlyIsCutOffBeforeTheUpstreamIs() throws Exception {
+        int before = web.requests() + 2;   // and the two of othersAreStillServed
+        try (RawHttp2 abuser = new RawHttp2(sidecar.outboundPort(), 0)) {
+            CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int stream = 1; stream < 2 * 190; stream += 2) {   // 190 streams, within Netty's 200
+                        abuser.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS, stream, abuser.get("web", "/rapid"));
+                        abuser.frame(RawHttp2.RST_STREAM, 0, stream, new byte[] {0, 0, 0, 8});   // CANCEL
+                    }
+                } catch (IOException closed) {
+                    // the server has had enough
+                }
+            });
+            assertThat(abuser.goAway()).isEqualTo(ENHANCE_YOUR_CALM);
+            flood.get(30, TimeUnit.SECONDS);
+        }
+        othersAreStillServed();
+        assertCounted("premature_resets");
+        assertThat(web.requests() - before).as("streams that reached the upstream")
+                .isLessThanOrEqualTo(100);   // the guard trips at the 100th reset; later streams are refused
+    }
+
     @Test
     void endlessContinuationFramesAreCutOff() throws Exception {
         try (RawHttp2 abuser = new RawHttp2(sidecar.outboundPort(), 0)) {

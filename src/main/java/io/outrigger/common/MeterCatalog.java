@@ -58,6 +58,11 @@ public final class MeterCatalog {
             Tag.ISTIO_REQUEST);
     public static final Meter REQUEST_BYTES = new Meter("istio.request.bytes", "Request body sizes", null, Tag.ISTIO_REQUEST);
     public static final Meter RESPONSE_BYTES = new Meter("istio.response.bytes", "Response body sizes", null, Tag.ISTIO_REQUEST);
+    /** gRPC only, as in Istio: the messages of the request and response streams. */
+    public static final Meter REQUEST_MESSAGES = new Meter("istio.request.messages", "gRPC messages the client sent", null,
+            Tag.ISTIO_REQUEST);
+    public static final Meter RESPONSE_MESSAGES = new Meter("istio.response.messages", "gRPC messages the client was sent",
+            null, Tag.ISTIO_REQUEST);
     /** Upstream to downstream ("sent during response"), as Istio counts it. */
     public static final Meter TCP_SENT_BYTES = new Meter("istio.tcp.sent.bytes",
             "Bytes sent to the downstream (the response direction)", null, Tag.ISTIO_TCP);

@@ -3,6 +3,7 @@ package io.outrigger.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.netty.buffer.ByteBuf;
 import io.outrigger.common.ResponseFlag;
 
 /**
@@ -21,6 +22,8 @@ public abstract class ExchangeOutcome {
     private boolean retryRefused;
     private long bytesReceived;
     private long bytesSent;
+    private GrpcFrames requestMessages;
+    private GrpcFrames responseMessages;
     private List<Runnable> beforeCommit;
     private boolean responseComplete;
 
@@ -91,6 +94,37 @@ public abstract class ExchangeOutcome {
 
     public void refuseRetryByBudget() {
         retryRefused = true;
+    }
+
+    /** From now on, the gRPC messages of both bodies are counted (a gRPC exchange's). */
+    protected void countGrpcMessages() {
+        requestMessages = new GrpcFrames();
+        responseMessages = new GrpcFrames();
+    }
+
+    /** A buffer of the request body went on upstream: its bytes, and its gRPC messages, count. */
+    public void requestBodyPassed(ByteBuf buffer) {
+        bytesReceived += buffer.readableBytes();
+        if (requestMessages != null) {
+            requestMessages.scan(buffer);
+        }
+    }
+
+    /** A buffer of the response body went on downstream. */
+    public void responseBodyPassed(ByteBuf buffer) {
+        bytesSent += buffer.readableBytes();
+        if (responseMessages != null) {
+            responseMessages.scan(buffer);
+        }
+    }
+
+    /** gRPC messages in the request body so far; 0 for any other exchange. */
+    public long requestMessages() {
+        return requestMessages == null ? 0 : requestMessages.messages();
+    }
+
+    public long responseMessages() {
+        return responseMessages == null ? 0 : responseMessages.messages();
     }
 
     public long bytesReceived() {

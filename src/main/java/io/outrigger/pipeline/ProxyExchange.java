@@ -70,6 +70,9 @@ public abstract class ProxyExchange extends ExchangeOutcome {
         this.upstreamHeaders = HopByHop.copyForUpstream(requestHeaders);
         String contentType = requestHeaders.get(HttpHeaderNames.CONTENT_TYPE);
         this.grpc = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
+        if (grpc) {
+            countGrpcMessages();
+        }
         if (target.absoluteForm()) {
             // RFC 9112 section 3.2.2: a proxy replaces Host with the absolute target's authority.
             upstreamHeaders.set(HttpHeaderNames.HOST, target.authority());

@@ -15,6 +15,8 @@ import io.outrigger.common.Direction;
  * @param mutualTls     whether the hop to the peer (upstream outbound, downstream inbound) was mTLS
  * @param grpc          whether the request was gRPC
  * @param grpcStatus    the gRPC status, or -1 for none
+ * @param requestMessages  gRPC messages the client sent (0 for any other request)
+ * @param responseMessages gRPC messages the client was sent
  * @param retries       retries made, the keep-alive race retry included
  * @param ejections     endpoints this exchange's answers ejected
  * @param logFormat     how the access log writes this exchange (from the snapshot it ran on)
@@ -22,7 +24,8 @@ import io.outrigger.common.Direction;
 public record ExchangeRecord(Direction direction, long startMillis, long durationNanos, String method,
         String pathAndQuery, String protocol, int status, int flags, long bytesReceived, long bytesSent,
         String authority, String upstreamHost, Cluster cluster, String routeName, String requestId,
-        String peerPrincipal, boolean mutualTls, boolean grpc, int grpcStatus, int retries, int ejections,
+        String peerPrincipal, boolean mutualTls, boolean grpc, int grpcStatus, long requestMessages,
+        long responseMessages, int retries, int ejections,
         boolean retryBudgetRefused, LogFormat logFormat) {
 
     /** Istio's {@code request_protocol}: {@code grpc}, {@code http2} or {@code http}. */

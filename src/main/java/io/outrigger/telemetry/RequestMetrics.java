@@ -74,7 +74,8 @@ public final class RequestMetrics {
         Family family = family(exchange);
         double millis = exchange.durationNanos() / 1_000_000.0;
         family.outcome(exchange.status(), exchange.flags(), exchange.grpcStatus(), exchange.requestProtocol())
-                .record(millis, exchange.bytesReceived(), exchange.bytesSent());
+                .record(millis, exchange.bytesReceived(), exchange.bytesSent(), exchange.requestMessages(),
+                        exchange.responseMessages());
         if (exchange.retries() > 0) {
             family.retries.increment(exchange.retries());
         }
@@ -158,7 +159,7 @@ public final class RequestMetrics {
             };
             Long key = (long) status << 40 | (long) flags << 8 | protocolBits << 5 | grpcStatus + 1;
             Outcome outcome = outcomes.get(key);
-            return outcome != null ? outcome : outcomes.computeIfAbsent(key, k -> new Outcome(
+            return outcome != null ? outcome : outcomes.computeIfAbsent(key, k -> new Outcome(protocolBits == 1,
                     tags.and(REQUEST_PROTOCOL, protocol)
                             .and(RESPONSE_CODE, Integer.toString(status))
                             .and(RESPONSE_FLAGS, ResponseFlag.format(flags))
@@ -174,18 +175,22 @@ public final class RequestMetrics {
         }
     }
 
-    /** The four meters of one outcome. */
+    /** The meters of one outcome: four, and the two message counters for gRPC. */
     private final class Outcome {
         private final Counter requests;
         private final DistributionSummary duration;
         private final DistributionSummary requestBytes;
         private final DistributionSummary responseBytes;
+        private final Counter requestMessages;
+        private final Counter responseMessages;
 
-        Outcome(Tags tags) {
+        Outcome(boolean grpc, Tags tags) {
             this.requests = REQUESTS.counter().tags(tags).register(registry);
             this.duration = REQUEST_DURATION.histogram().tags(tags).register(registry);
             this.requestBytes = REQUEST_BYTES.histogram().tags(tags).register(registry);
             this.responseBytes = RESPONSE_BYTES.histogram().tags(tags).register(registry);
+            this.requestMessages = grpc ? REQUEST_MESSAGES.counter().tags(tags).register(registry) : null;
+            this.responseMessages = grpc ? RESPONSE_MESSAGES.counter().tags(tags).register(registry) : null;
         }
 
         void remove() {
@@ -193,13 +198,21 @@ public final class RequestMetrics {
             registry.remove(duration);
             registry.remove(requestBytes);
             registry.remove(responseBytes);
+            if (requestMessages != null) {
+                registry.remove(requestMessages);
+                registry.remove(responseMessages);
+            }
         }
 
-        void record(double millis, long received, long sent) {
+        void record(double millis, long received, long sent, long messagesIn, long messagesOut) {
             requests.increment();
             duration.record(millis);
             requestBytes.record(received);
             responseBytes.record(sent);
+            if (requestMessages != null) {
+                requestMessages.increment(messagesIn);
+                responseMessages.increment(messagesOut);
+            }
         }
     }
 }

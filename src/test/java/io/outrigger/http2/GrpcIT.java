@@ -284,13 +284,25 @@ class GrpcIT {
         try {
             assertThat(unary(channel, "in")).isEqualTo("app:in");
             Iterator<String> stream = ClientCalls.blockingServerStreamingCall(channel, GrpcEcho.SERVER_STREAM,
-                    CallOptions.DEFAULT, "3");
+                    CallOptions.DEFAULT, "4");
             List<String> got = new ArrayList<>();
             stream.forEachRemaining(got::add);
-            assertThat(got).containsExactly("app:1", "app:2", "app:3");
+            assertThat(got).containsExactly("app:1", "app:2", "app:3", "app:4");
+            CompletableFuture<String> collected = new CompletableFuture<>();
+            StreamObserver<String> up = ClientCalls.asyncClientStreamingCall(
+                    channel.newCall(GrpcEcho.CLIENT_STREAM, CallOptions.DEFAULT), observer(collected, new ArrayList<>()));
+            List.of("x", "y", "z").forEach(up::onNext);
+            up.onCompleted();
+            assertThat(collected.get(5, TimeUnit.SECONDS)).endsWith(":xyz");
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+        // Istio's message counters, gRPC's only: in 1 + 1 + 3, out 1 + 4 + 1.
+        Map<String, String> inbound = Map.of("reporter", "destination", "request_protocol", "grpc");
+        PrometheusPage page = PrometheusPage.scrapeUntil(sidecar.adminPort(),
+                p -> p.sum("istio_requests_total", inbound) >= 3);
+        assertThat(page.sum("istio_request_messages_total", inbound)).isEqualTo(5);
+        assertThat(page.sum("istio_response_messages_total", inbound)).isEqualTo(6);
     }
 
     @Test

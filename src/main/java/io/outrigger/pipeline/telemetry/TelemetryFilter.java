@@ -62,7 +62,8 @@ public final class TelemetryFilter implements ProxyFilter {
                 exchange.method(), exchange.pathAndQuery(), exchange.protocol(), exchange.status(),
                 exchange.flagBits(), exchange.bytesReceived(), exchange.bytesSent(), exchange.authority(),
                 exchange.upstreamHost(), exchange.cluster(), route == null ? null : route.name(), exchange.requestId(),
-                exchange.peerPrincipal(), exchange.mutualTls(), exchange.grpc(), exchange.grpcStatus(), exchange.retries(),
+                exchange.peerPrincipal(), exchange.mutualTls(), exchange.grpc(), exchange.grpcStatus(),
+                exchange.requestMessages(), exchange.responseMessages(), exchange.retries(),
                 exchange.ejections(), exchange.retryBudgetRefused(),
                 // With no valid config loaded yet, log as the defaults say (text, on).
                 snapshot == null ? LogFormat.TEXT : snapshot.accessLog());

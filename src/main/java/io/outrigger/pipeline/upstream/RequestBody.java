@@ -58,7 +58,7 @@ public final class RequestBody {
         return exchange.receiveWholeBody()
                 .doOnNext(buffer -> {
                     buffered = buffer;
-                    exchange.addBytesReceived(buffer.readableBytes());
+                    exchange.requestBodyPassed(buffer);
                 })
                 .onErrorMap(this::downstreamFailure)
                 .then();
@@ -88,7 +88,7 @@ public final class RequestBody {
         return Flux.defer(() -> {
             streamed = true;
             Flux<ByteBuf> source = exchange.receiveBody()
-                    .doOnNext(b -> exchange.addBytesReceived(b.readableBytes()))
+                    .doOnNext(exchange::requestBodyPassed)
                     .doOnError(error -> downstreamFailed = true);
             return unknownLength ? source.doOnNext(this::copy).doOnComplete(this::copied) : source;
         });

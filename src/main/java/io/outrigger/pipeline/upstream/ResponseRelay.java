@@ -61,7 +61,7 @@ final class ResponseRelay {
         Mono<Void> sent;
         if (joinable(exchange.method(), status, from)) {
             Mono<ByteBuf> body = source.aggregate()
-                    .doOnNext(whole -> exchange.addBytesSent(whole.readableBytes()))
+                    .doOnNext(exchange::responseBodyPassed)
                     .doOnSuccess(whole -> bodyEnded(exchange, source))
                     .onErrorMap(UpstreamBodyFailure::new);
             // Aggregated here, not inside send(): send() adds its own discard hook to the
@@ -79,7 +79,7 @@ final class ResponseRelay {
                     });
         } else {
             Flux<ByteBuf> body = Flux.from(source)
-                    .doOnNext(buffer -> exchange.addBytesSent(buffer.readableBytes()))
+                    .doOnNext(exchange::responseBodyPassed)
                     .doOnComplete(() -> bodyEnded(exchange, source))
                     .onErrorMap(UpstreamBodyFailure::new);
             sent = exchange.sendResponse(status, body);

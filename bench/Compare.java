@@ -69,10 +69,12 @@ public class Compare {
 
         Map<String, Target> all = new LinkedHashMap<>();
         for (Target target : List.of(new Direct(), new NginxProxy(), new HaProxy(), new Gateway(),
-                new Outrigger("outrigger", OUTRIGGER_JAR), new NginxTls(), new OutriggerMtls("outrigger-mtls", OUTRIGGER_JAR))) {
+                new Outrigger("outrigger", OUTRIGGER_JAR), new NginxTls(), new OutriggerMtls("outrigger-mtls", OUTRIGGER_JAR, false))) {
             all.put(target.name(), target);
         }
         List<Target> everyDefault = List.copyOf(all.values());
+        // Not run unless named: the two sidecars with h2-upgrade, HTTP/1.1 carried as HTTP/2 between them.
+        all.put("outrigger-mtls-h2", new OutriggerMtls("outrigger-mtls-h2", OUTRIGGER_JAR, true));
         // Not run unless named: what the bare stacks cost, to read Outrigger's figures against.
         for (String stack : List.of("netty", "hybrid", "reactor-netty")) {
             Target floor = new Floor(stack);
@@ -86,7 +88,7 @@ public class Compare {
                 throw new IllegalArgumentException("--baseline " + baseline + ": no such jar");
             }
             all.put("baseline", new Outrigger("baseline", baseline));
-            all.put("baseline-mtls", new OutriggerMtls("baseline-mtls", baseline));
+            all.put("baseline-mtls", new OutriggerMtls("baseline-mtls", baseline, false));
         }
         List<Target> targets = options.containsKey("targets")
                 ? Stream.of(options.get("targets").split(",")).map(name -> require(all, name)).toList()
@@ -308,8 +310,9 @@ public class Compare {
     static final class OutriggerMtls implements Target {
         final String name;
         final Path jar;
+        final boolean h2Upgrade;
         int port;
-        OutriggerMtls(String name, Path jar) { this.name = name; this.jar = jar; }
+        OutriggerMtls(String name, Path jar, boolean h2Upgrade) { this.name = name; this.jar = jar; this.h2Upgrade = h2Upgrade; }
         public String name() { return name; }
         public int port() { return port; }
         public void start(List<Proc> procs) throws Exception {
@@ -331,8 +334,8 @@ public class Compare {
                       tls: { cert-chain: %s/a.pem, private-key: %s/a.key, trust-bundle: %s/ca.pem }
                       routes: [ { name: upstream, hosts: [ "*" ], route: [ { cluster: back } ] } ]
                       clusters:
-                        back: { endpoints: [ "127.0.0.1:%d" ], tls: mutual, peer-principals: [ "%s" ] }
-                    """.formatted(pki, pki, pki, backInbound, Pki.spiffeId("b"))));
+                        back: { endpoints: [ "127.0.0.1:%d" ], tls: mutual, peer-principals: [ "%s" ], h2-upgrade: %b }
+                    """.formatted(pki, pki, pki, backInbound, Pki.spiffeId("b"), h2Upgrade)));
         }
     }
 

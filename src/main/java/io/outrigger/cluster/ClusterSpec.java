@@ -26,17 +26,18 @@ import io.outrigger.upstream.PoolLimits;
  *                       to that sidecar's identity ({@link EndpointInfo#identity})
  * @param localityFailoverPercent below this share of healthy endpoints among the local ones
  *                       ({@link EndpointInfo#local}), every endpoint takes requests
+ * @param protocol       the HTTP version requests take to it
  */
 public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, LoadBalancerKind loadBalancer,
         PoolLimits pool, Duration dnsRefresh, OutlierPolicy outliers, String feed, boolean autoMtls,
-        int localityFailoverPercent) {
+        int localityFailoverPercent, UpstreamProtocol protocol) {
 
     /** The share of healthy local endpoints below which Envoy fails over (overprovisioning factor 1.4). */
     public static final int DEFAULT_LOCALITY_FAILOVER_PERCENT = 70;
 
     ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, LoadBalancerKind loadBalancer, PoolLimits pool,
-            Duration dnsRefresh, OutlierPolicy outliers, String feed) {
-        this(endpoints, peers, loadBalancer, pool, dnsRefresh, outliers, feed, false, DEFAULT_LOCALITY_FAILOVER_PERCENT);
+            Duration dnsRefresh, OutlierPolicy outliers, String feed, UpstreamProtocol protocol) {
+        this(endpoints, peers, loadBalancer, pool, dnsRefresh, outliers, feed, false, DEFAULT_LOCALITY_FAILOVER_PERCENT, protocol);
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._|-]*");
@@ -45,7 +46,7 @@ public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, Loa
     public static ClusterSpec perConnection(List<EndpointAddress> endpoints) {
         return new ClusterSpec(List.copyOf(endpoints), PeerPolicy.PLAINTEXT, LoadBalancerKind.ROUND_ROBIN,
                 new PoolLimits(1024, 1024, Duration.ofSeconds(60), 0, Duration.ZERO, Duration.ofSeconds(1)),
-                Duration.ofSeconds(5), null, null);
+                Duration.ofSeconds(5), null, null, UpstreamProtocol.DEFAULT);
     }
 
     /**
@@ -53,17 +54,20 @@ public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, Loa
      * name at the Service's port, resolved again every {@code dns-refresh} like any DNS endpoint.
      */
     public ClusterSpec external(String host, int port) {
-        return new ClusterSpec(List.of(new EndpointAddress(host, port)), peers, loadBalancer, pool, dnsRefresh, outliers, null);
+        return new ClusterSpec(List.of(new EndpointAddress(host, port)), peers, loadBalancer, pool, dnsRefresh, outliers, null,
+                protocol);
     }
 
     /** A discovered cluster with these settings, its endpoints fed under {@code feed}. */
     public ClusterSpec discovered(String feed) {
-        return new ClusterSpec(List.of(), peers, loadBalancer, pool, dnsRefresh, outliers, feed, autoMtls, localityFailoverPercent);
+        return new ClusterSpec(List.of(), peers, loadBalancer, pool, dnsRefresh, outliers, feed, autoMtls, localityFailoverPercent,
+                protocol);
     }
 
     /** These settings with discovery's own: auto mTLS, and the locality failover threshold. */
     public ClusterSpec withDiscovery(boolean autoMtls, int localityFailoverPercent) {
-        return new ClusterSpec(endpoints, peers, loadBalancer, pool, dnsRefresh, outliers, feed, autoMtls, localityFailoverPercent);
+        return new ClusterSpec(endpoints, peers, loadBalancer, pool, dnsRefresh, outliers, feed, autoMtls, localityFailoverPercent,
+                protocol);
     }
 
     /**
@@ -81,8 +85,9 @@ public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, Loa
         PoolLimits pool = pool(settings, path + ".connection-pool", problems);
         OutlierPolicy outliers = OutlierPolicy.compile(settings.outlierDetection(), path + ".outlier-detection", problems);
         PeerPolicy peers = PeerPolicy.compile(settings.tls(), settings.peerPrincipals(), identity, path, problems);
+        UpstreamProtocol protocol = UpstreamProtocol.compile(settings.protocol(), settings.h2Upgrade(), path, problems);
         return problems.count() > before ? null
-                : new ClusterSpec(List.of(), peers, balancer, pool, settings.dnsRefresh(), outliers, null);
+                : new ClusterSpec(List.of(), peers, balancer, pool, settings.dnsRefresh(), outliers, null, protocol);
     }
 
     /**
@@ -115,8 +120,9 @@ public record ClusterSpec(List<EndpointAddress> endpoints, PeerPolicy peers, Loa
         PoolLimits pool = pool(settings, path + ".connection-pool", problems);
         OutlierPolicy outliers = OutlierPolicy.compile(settings.outlierDetection(), path + ".outlier-detection", problems);
         PeerPolicy peers = PeerPolicy.compile(settings.tls(), settings.peerPrincipals(), identity, path, problems);
+        UpstreamProtocol protocol = UpstreamProtocol.compile(settings.protocol(), settings.h2Upgrade(), path, problems);
         return problems.count() > before ? null
-                : new ClusterSpec(List.copyOf(endpoints), peers, balancer, pool, settings.dnsRefresh(), outliers, null);
+                : new ClusterSpec(List.copyOf(endpoints), peers, balancer, pool, settings.dnsRefresh(), outliers, null, protocol);
     }
 
     private static PoolLimits pool(OutriggerProperties.Cluster settings, String path, Problems problems) {

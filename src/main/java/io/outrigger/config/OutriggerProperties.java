@@ -180,7 +180,9 @@ public record OutriggerProperties(
             @DefaultValue("1s") Duration connectTimeout,
             @DefaultValue("5s") Duration dnsRefresh,
             @DefaultValue ConnectionPool connectionPool,
-            OutlierDetection outlierDetection) {
+            OutlierDetection outlierDetection,
+            @DefaultValue("auto") String protocol,
+            @DefaultValue("false") boolean h2Upgrade) {
 
         /** Whether connections to this cluster are mTLS between sidecars ({@code tls: mutual}). */
         public boolean mutualTls() {

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.outrigger.pipeline.HopByHop;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.snapshot.Snapshot;
 import io.outrigger.upstream.BodyAggregator;
@@ -48,7 +49,8 @@ final class StreamExchange extends ProxyExchange {
                 context.originalDestination());
         this.stream = stream;
         this.body = body;
-        this.http2Upstream = context.http2Upstream();
+        // A sidecar that carried an HTTP/1.1 request as HTTP/2 asks for HTTP/1.1 to the application.
+        this.http2Upstream = context.http2Upstream() && !(context.peer() != null && headers.contains(HopByHop.CARRIED_HTTP1));
         if (http2Upstream && headers.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true)) {
             // The one TE value HTTP/2 allows, and what a gRPC server checks for: kept for the HTTP/2 upstream.
             upstreamHeaders().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);

@@ -20,10 +20,17 @@ public final class HopByHop {
     private static final DefaultHttpHeadersFactory UNVALIDATED =
             DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
+    /**
+     * Set by a sidecar that carries a request as HTTP/2 to another sidecar where the hop would
+     * have been HTTP/1.1 ({@code h2-upgrade}, {@code protocol: http2}): the receiving sidecar goes
+     * on to the application in HTTP/1.1. Hop-by-hop: never forwarded.
+     */
+    public static final AsciiString CARRIED_HTTP1 = AsciiString.cached("x-outrigger-http1");
+
     private static final AsciiString[] ALWAYS = {
         HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"),
         HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
-        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
+        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, CARRIED_HTTP1,
     };
 
     private HopByHop() {

@@ -157,7 +157,7 @@ public final class SnapshotCompiler {
         ClusterSpec spec = ClusterSpec.perConnection(List.of());
         return new OutriggerProperties.Cluster(endpoints, "none", List.of(), "round-robin", spec.pool().connectTimeout(),
                 spec.dnsRefresh(), new OutriggerProperties.ConnectionPool(spec.pool().maxConnections(),
-                spec.pool().maxPending(), spec.pool().idleTimeout(), 0, Duration.ZERO), null);
+                spec.pool().maxPending(), spec.pool().idleTimeout(), 0, Duration.ZERO), null, "auto", false);
     }
 
     private static InetSocketAddress appAddress(OutriggerProperties.Inbound inbound, Problems problems) {

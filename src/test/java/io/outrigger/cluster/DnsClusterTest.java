@@ -42,7 +42,8 @@ class DnsClusterTest {
     static ClusterSpec cluster(String... endpoints) {
         return ClusterSpec.compile("test", new OutriggerProperties.Cluster(List.of(endpoints), "none", List.of(), "round-robin",
                 Duration.ofSeconds(1), Duration.ofMillis(50),
-                new OutriggerProperties.ConnectionPool(8, 8, Duration.ofSeconds(60), 0, Duration.ZERO), null), false, new Problems());
+                new OutriggerProperties.ConnectionPool(8, 8, Duration.ofSeconds(60), 0, Duration.ZERO), null, "auto", false),
+                false, new Problems());
     }
 
     @Test

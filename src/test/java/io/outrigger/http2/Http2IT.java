@@ -139,7 +139,7 @@ class Http2IT {
     static final String STDIN = "a body sent as DATA frames\n".repeat(500);
 
     /** Runs a client; its standard input is {@link #STDIN}; returns its standard output. */
-    private static String run(String... command) throws IOException, InterruptedException {
+    static String run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         process.getOutputStream().write(STDIN.getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().close();

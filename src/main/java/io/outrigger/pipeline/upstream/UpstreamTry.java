@@ -3,10 +3,13 @@ package io.outrigger.pipeline.upstream;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.outrigger.cluster.Endpoint;
 import io.outrigger.common.ResponseFlag;
+import io.outrigger.pipeline.HopByHop;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.upstream.ConnectionPool;
 import io.outrigger.upstream.ConnectionSource;
@@ -49,8 +52,7 @@ final class UpstreamTry implements ConnectionPool.Waiter, ResponseHandler {
             sink.onCancel(this::cancel);
             endpoint.requestStarted();
             counted = true;
-            // HTTP/2 (gRPC) stays HTTP/2 upstream unless the port says http.
-            pool = exchange.upstreamHttp2()
+            pool = http2()
                     ? endpoint.connections().http2Pool(exchange.loop())
                     : endpoint.connections().pool(exchange.loop());
             pool.acquire(this);
@@ -60,6 +62,25 @@ final class UpstreamTry implements ConnectionPool.Waiter, ResponseHandler {
                 endpoint.requestFinished();
             }
         });
+    }
+
+    /**
+     * Whether this try goes as HTTP/2, by the cluster's {@code protocol}: by default what the
+     * client spoke (unless its port says {@code http}), or HTTP/2 to a sidecar with
+     * {@code h2-upgrade}. A sidecar that gets as HTTP/2 what would have been HTTP/1.1 is told so,
+     * and speaks HTTP/1.1 to its application.
+     */
+    private boolean http2() {
+        boolean sidecar = endpoint.peers().mutual();
+        HttpHeaders headers = exchange.upstreamHeaders();
+        boolean http2 = exchange.cluster().spec().protocol()
+                .http2(exchange.upstreamHttp2(), sidecar, headers.contains(HttpHeaderNames.UPGRADE));
+        if (http2 && sidecar && !exchange.upstreamHttp2()) {
+            headers.set(HopByHop.CARRIED_HTTP1, "1");
+        } else {
+            headers.remove(HopByHop.CARRIED_HTTP1);
+        }
+        return http2;
     }
 
     @Override

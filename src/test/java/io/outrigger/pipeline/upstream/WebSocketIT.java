@@ -48,7 +48,8 @@ import static org.awaitility.Awaitility.await;
  * WebSocket through the sidecar, with Java's own WebSocket client and Reactor Netty's WebSocket
  * server: routed like any request, then relayed as bytes both ways, closed from either side, cut
  * by the TCP idle timeout, and logged once with the bytes of both ways. Through the outbound
- * listener, the inbound one, and two sidecars over mTLS.
+ * listener, the inbound one, and two sidecars over mTLS (with {@code h2-upgrade}, which a
+ * WebSocket is never carried by).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class WebSocketIT {
@@ -108,7 +109,7 @@ class WebSocketIT {
                   routes:
                     - { name: chat, hosts: [ "*" ], route: [ { cluster: chat } ] }
                   clusters:
-                    chat: { endpoints: [ "127.0.0.1:%d" ], tls: mutual, peer-principals: [ "%s" ] }
+                    chat: { endpoints: [ "127.0.0.1:%d" ], tls: mutual, peer-principals: [ "%s" ], h2-upgrade: true }
                 """.formatted(mesh.issue("spiffe://cluster.local/ns/chat/sa/caller").writeTo(dir.resolve("caller")),
                 callee.inboundPort(), CALLEE));
     }

@@ -15,6 +15,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -86,7 +88,7 @@ public final class Http2Server {
         // Reads only: watching writes too would add a listener to every write.
         pipeline.addLast("outrigger.h2.idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("outrigger.h2", codec)
-                .addLast("outrigger.h2.events", new ConnectionEvents(codec, settings.connectionErrors()))
+                .addLast("outrigger.h2.events", new ConnectionEvents(codec, settings.connectionErrors(), resets))
                 .addLast("outrigger.h2.streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
@@ -103,16 +105,27 @@ public final class Http2Server {
 
     /**
      * Closes, with GOAWAY, a connection that has had no stream open for the idle timeout; counts
-     * the connection errors the codec found in what the client sent (it has already answered them
-     * with GOAWAY and is closing the connection).
+     * each connection the codec closed with an error GOAWAY, once: for what the client sent, or
+     * for control frames it left unread (a PING or SETTINGS flood, which the codec finds as it
+     * writes and reports to no handler). The premature-reset guard counts its own.
      */
     private static final class ConnectionEvents extends ChannelInboundHandlerAdapter {
         private final Http2FrameCodec codec;
-        private final Consumer<String> connectionErrors;
 
-        ConnectionEvents(Http2FrameCodec codec, Consumer<String> connectionErrors) {
+        ConnectionEvents(Http2FrameCodec codec, Consumer<String> connectionErrors, PrematureResets resets) {
             this.codec = codec;
-            this.connectionErrors = connectionErrors;
+            codec.connection().addListener(new Http2ConnectionAdapter() {
+                private boolean counted;
+
+                @Override
+                public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+                    Http2Error error = Http2Error.valueOf(errorCode);
+                    if (!counted && errorCode != Http2Error.NO_ERROR.code() && !resets.tripped()) {
+                        counted = true;
+                        connectionErrors.accept(error == null ? "unknown" : error.name().toLowerCase(Locale.ROOT));
+                    }
+                }
+            });
         }
 
         @Override
@@ -127,8 +140,7 @@ public final class Http2Server {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (cause instanceof Http2Exception error && !(error instanceof Http2Exception.StreamException)) {
-                // The codec has sent GOAWAY with this error and is closing the connection.
-                connectionErrors.accept(error.error().name().toLowerCase(Locale.ROOT));
+                // The codec has sent GOAWAY with this error (counted as it went) and is closing the connection.
                 log.debug("HTTP/2 connection from {} closed: {}", ctx.channel().remoteAddress(), error.getMessage());
             } else if (cause instanceof Http2FrameStreamException || cause instanceof Http2Exception) {
                 ctx.fireExceptionCaught(cause);   // one stream's: the multiplexer hands it to that stream

@@ -138,8 +138,9 @@ class Http2AbuseIT {
     }
 
     @Test
-    void pingsAndSettingsLeftUnansweredAreCutOff() throws Exception {
+    void pingsAndSettingsLeftUnansweredAreCutOffAndCounted() throws Exception {
         for (int type : new int[] {RawHttp2.PING, RawHttp2.SETTINGS}) {
+            double before = errors("enhance_your_calm");
             // A small receive buffer: the answers back up in the server, as they would for a client that never reads.
             try (RawHttp2 abuser = new RawHttp2(sidecar.outboundPort(), 4096)) {
                 byte[] payload = type == RawHttp2.PING ? new byte[8] : new byte[0];
@@ -155,8 +156,19 @@ class Http2AbuseIT {
                 flood.get(60, TimeUnit.SECONDS);
                 assertThat(abuser.closedByServer()).as("frame type %d", type).isTrue();
             }
+            assertThat(PrometheusPage.scrapeUntil(sidecar.adminPort(), p -> errors(p, "enhance_your_calm") > before)
+                    .sum("outrigger_http2_connection_errors_total", Map.of("listener", "outbound", "reason", "enhance_your_calm")))
+                    .as("frame type %d", type).isEqualTo(before + 1);
         }
         othersAreStillServed();
+    }
+
+    private static double errors(String reason) {
+        return errors(PrometheusPage.scrapeUntil(sidecar.adminPort(), page -> true), reason);
+    }
+
+    private static double errors(PrometheusPage page, String reason) {
+        return page.sum("outrigger_http2_connection_errors_total", Map.of("listener", "outbound", "reason", reason));
     }
 
     @Test

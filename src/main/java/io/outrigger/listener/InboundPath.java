@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.outrigger.common.Direction;
 import io.outrigger.common.ResponseFlag;
 import io.outrigger.config.OutriggerProperties;
@@ -81,8 +82,13 @@ final class InboundPath extends ConnectionPath {
         MtlsAcceptor.start(ctx.channel(), bytes, server, mtls, new MtlsAcceptor.Next() {
             @Override
             public void http(ChannelHandlerContext acceptor, ByteBuf decrypted) {
-                // HTTP/1.1, or HTTP/2 from a sidecar whose client spoke it (gRPC): its preface says which.
-                http1Or2(acceptor, decrypted, original(acceptor.channel()));
+                InetSocketAddress original = original(acceptor.channel());
+                if (Alpn.H2.equals(acceptor.pipeline().get(SslHandler.class).applicationProtocol())) {
+                    httpOrTcp(acceptor, decrypted, Detection.HTTP2, original);   // ALPN said HTTP/2
+                } else {
+                    // HTTP/1.1, or HTTP/2 from a sidecar that did not say so: the preface tells.
+                    http1Or2(acceptor, decrypted, original);
+                }
             }
 
             @Override

@@ -1,6 +1,7 @@
 package io.outrigger.tcp;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 import io.netty.bootstrap.Bootstrap;
@@ -52,7 +53,7 @@ public final class TcpProxy {
         if (cluster == null) {
             return true;
         }
-        boolean secured = origination.originate(upstream, session.upstream(), session.peers(), Alpn.TCP,
+        boolean secured = origination.originate(upstream, session.upstream(), session.peers(), List.of(Alpn.TCP),
                 () -> session.flag(ResponseFlag.UF));
         if (!secured) {
             session.flag(ResponseFlag.UF);

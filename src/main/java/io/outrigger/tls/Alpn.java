@@ -13,6 +13,14 @@ public final class Alpn {
     public static final String HTTP = "outrigger-http/1.1";
     /** Opaque TCP inside: relayed to the application port. */
     public static final String TCP = "outrigger-tcp";
+    /**
+     * HTTP/2 inside. A sidecar offers it before {@link #HTTP}, so the offer is still a sidecar's
+     * and a callee that does not pick it serves what comes as before (finding the preface).
+     */
+    public static final String H2 = "h2";
+
+    /** What a sidecar offers for a connection that will carry HTTP/2. */
+    public static final List<String> HTTP2_OFFER = List.of(H2, HTTP);
 
     private Alpn() {
     }

@@ -3,6 +3,7 @@ package io.outrigger.tls;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
+import java.util.List;
 
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
@@ -38,8 +39,19 @@ public final class MtlsOrigination implements UpstreamTls {
         if (!peers.mutual()) {
             return ConnectionSecurity.NONE;
         }
-        return (channel, remote) -> originate(channel, remote, peers, Alpn.HTTP, () -> {
-        });
+        return new ConnectionSecurity() {
+            @Override
+            public void secure(Channel channel, InetSocketAddress remote) {
+                originate(channel, remote, peers, List.of(Alpn.HTTP), () -> {
+                });
+            }
+
+            @Override
+            public void secureHttp2(Channel channel, InetSocketAddress remote) {
+                originate(channel, remote, peers, Alpn.HTTP2_OFFER, () -> {
+                });
+            }
+        };
     }
 
     /**
@@ -47,7 +59,7 @@ public final class MtlsOrigination implements UpstreamTls {
      * cluster asks for it. False, with the channel closed, when it asks and this pod has no
      * usable identity; {@code onHandshakeFailure} runs if the handshake fails later.
      */
-    public boolean originate(Channel channel, SocketAddress remote, PeerPolicy peers, String alpn,
+    public boolean originate(Channel channel, SocketAddress remote, PeerPolicy peers, List<String> alpn,
             Runnable onHandshakeFailure) {
         if (!peers.mutual()) {
             return true;

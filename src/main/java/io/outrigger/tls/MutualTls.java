@@ -37,7 +37,7 @@ public final class MutualTls implements AutoCloseable {
             Map<ClientKey, SslContext> clients) {
     }
 
-    private record ClientKey(List<String> peerPrincipals, String alpn) {
+    private record ClientKey(List<String> peerPrincipals, List<String> alpn) {
     }
 
     private final OutriggerProperties.Tls files;
@@ -64,7 +64,7 @@ public final class MutualTls implements AutoCloseable {
         log.info("mutual TLS: identity from {}, {}, {}; TLS by {}", files.certChain(), files.privateKey(),
                 files.trustBundle(), provider == SslProvider.OPENSSL ? "BoringSSL" : "the JDK");
         this.identityFiles = new IdentityFiles(files, clock, registry, identity -> state = new State(identity,
-                serverContext(identity, provider, Alpn.HTTP, Alpn.TCP), serverContext(identity, SslProvider.JDK, Alpn.TCP),
+                serverContext(identity, provider, Alpn.H2, Alpn.HTTP, Alpn.TCP), serverContext(identity, SslProvider.JDK, Alpn.TCP),
                 new ConcurrentHashMap<>()));
     }
 
@@ -113,15 +113,15 @@ public final class MutualTls implements AutoCloseable {
      * direction only, while BoringSSL's engine in Netty closes both on receiving it, which would
      * cut off the answer to a request sent before a half-close.
      */
-    private SslProvider providerFor(String alpn) {
-        return Alpn.TCP.equals(alpn) ? SslProvider.JDK : provider;
+    private SslProvider providerFor(List<String> alpn) {
+        return alpn.contains(Alpn.TCP) ? SslProvider.JDK : provider;
     }
 
     /**
      * The context for originating mTLS to peers with {@code peerPrincipals} (empty: any in this
      * pod's trust domain), offering {@code alpn}; null when there is no identity.
      */
-    public SslContext client(List<String> peerPrincipals, String alpn) {
+    public SslContext client(List<String> peerPrincipals, List<String> alpn) {
         State current = state;
         if (current == null || !usable()) {
             return null;
@@ -163,7 +163,7 @@ public final class MutualTls implements AutoCloseable {
                     .trustManager(new SpiffeTrustManager(identity.trustBundle(), allowed.isEmpty()
                             ? id -> SpiffeId.trustDomain(id).equals(identity.trustDomain())
                             : allowed::matches, rule))
-                    .applicationProtocolConfig(alpn(key.alpn()))
+                    .applicationProtocolConfig(alpn(key.alpn().toArray(String[]::new)))
                     .build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot make a client TLS context: " + e.getMessage(), e);

@@ -17,4 +17,9 @@ public interface ConnectionSecurity {
     };
 
     void secure(Channel channel, InetSocketAddress remote);
+
+    /** As {@link #secure}, for a connection that will carry HTTP/2: where TLS has ALPN, it says so. */
+    default void secureHttp2(Channel channel, InetSocketAddress remote) {
+        secure(channel, remote);
+    }
 }

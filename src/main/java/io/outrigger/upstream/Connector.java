@@ -47,8 +47,10 @@ final class Connector {
     void connect(EventLoop loop, InetSocketAddress address, ConnectionPool pool,
             BiConsumer<UpstreamConnection, Throwable> done) {
         UpstreamConnection connection = new UpstreamConnection(pool);
-        open(loop, address, channel -> channel.pipeline().addLast(new HttpClientCodec(decoder, false, false), connection),
-                connection, done);
+        open(loop, address, channel -> {
+            security.secure(channel, address);
+            channel.pipeline().addLast(new HttpClientCodec(decoder, false, false), connection);
+        }, connection, done);
     }
 
     /**
@@ -59,24 +61,27 @@ final class Connector {
             BiConsumer<Http2Connection, Throwable> done) {
         Http2Connection connection = new Http2Connection(pool);
         long idleMillis = pool.limits().idleTimeout().toMillis();
-        open(loop, address, channel -> channel.pipeline().addLast(
-                new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS),   // reads only: no listener per write
-                Http2FrameCodecBuilder.forClient()
-                        .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)
-                                .maxHeaderListSize(MAX_RESPONSE_HEADERS).initialWindowSize(STREAM_WINDOW))
-                        .validateHeaders(true)
-                        .build(),
-                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
-                connection), connection, (made, error) -> {
-                    if (error != null) {
-                        done.accept(null, error);
-                    } else {
-                        // Once the peer's SETTINGS have come, which is also after the codec sent its
-                        // preface (a connect promise is told before the pipeline learns the channel is
-                        // active, and the preface must go before the first stream's HEADERS).
-                        made.whenSettled(done);
-                    }
-                });
+        open(loop, address, channel -> {
+            security.secureHttp2(channel, address);   // ALPN h2, where there is TLS
+            channel.pipeline().addLast(
+                    new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS),   // reads only: no listener per write
+                    Http2FrameCodecBuilder.forClient()
+                            .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)
+                                    .maxHeaderListSize(MAX_RESPONSE_HEADERS).initialWindowSize(STREAM_WINDOW))
+                            .validateHeaders(true)
+                            .build(),
+                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                    connection);
+        }, connection, (made, error) -> {
+            if (error != null) {
+                done.accept(null, error);
+            } else {
+                // Once the peer's SETTINGS have come, which is also after the codec sent its
+                // preface (a connect promise is told before the pipeline learns the channel is
+                // active, and the preface must go before the first stream's HEADERS).
+                made.whenSettled(done);
+            }
+        });
     }
 
     private <C> void open(EventLoop loop, InetSocketAddress address, Consumer<Channel> pipeline, C connection,
@@ -88,7 +93,6 @@ final class Connector {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        security.secure(channel, address);
                         pipeline.accept(channel);
                     }
                 })

@@ -3,6 +3,8 @@ package io.outrigger.http2;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,6 +20,11 @@ import io.grpc.stub.ClientCalls;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.Sidecar;
 import io.outrigger.testing.TestPki;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +47,7 @@ class GrpcMtlsIT {
     static GrpcEcho app;
     static Sidecar backend;
     static Sidecar frontend;
+    static TestPki.Svid frontendSvid;
     static Sidecar intruder;
 
     @BeforeAll
@@ -55,7 +63,8 @@ class GrpcMtlsIT {
                     tls-mode: STRICT
                     authorization: { allow-principals: [ "%s" ] }
                 """.formatted(mesh.issue(BACKEND).writeTo(dir.resolve("b")), app.port(), FRONTEND));
-        frontend = caller(mesh.issue(FRONTEND).writeTo(dir.resolve("a")));
+        frontendSvid = mesh.issue(FRONTEND);
+        frontend = caller(frontendSvid.writeTo(dir.resolve("a")));
         intruder = caller(mesh.issue("spiffe://cluster.local/ns/shop/sa/intruder").writeTo(dir.resolve("i")));
     }
 
@@ -109,6 +118,39 @@ class GrpcMtlsIT {
                 "connection_security_policy", "mutual_tls", "request_protocol", "grpc");
         assertThat(PrometheusPage.scrapeUntil(frontend.adminPort(), p -> p.sum("istio_requests_total", outbound) >= 2)
                 .sum("istio_requests_total", outbound)).isGreaterThanOrEqualTo(2);
+    }
+
+    /**
+     * A sidecar offers ALPN {@code h2} beside its own name for a connection that carries HTTP/2:
+     * the callee picks {@code h2} and serves HTTP/2 at once, through its inbound stack.
+     */
+    @Test
+    void alpnH2OnTheMeshsMutualTlsIsServedAsHttp2() throws Exception {
+        SSLContext tls = SSLContext.getInstance("TLSv1.3");
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("me", frontendSvid.keys().getPrivate(), new char[0], new Certificate[] {frontendSvid.certificate()});
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, new char[0]);
+        KeyStore roots = KeyStore.getInstance("PKCS12");
+        roots.load(null, null);
+        roots.setCertificateEntry("mesh", frontendSvid.ca().certificate());
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(roots);
+        tls.init(keyManagers.getKeyManagers(), trust.getTrustManagers(), null);
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", backend.inboundPort());
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setApplicationProtocols(new String[] {"h2", "outrigger-http/1.1"});
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+        Map<String, String> http2 = Map.of("reporter", "destination", "request_protocol", "http2");
+        double before = PrometheusPage.scrapeUntil(backend.adminPort(), page -> true).sum("istio_requests_total", http2);
+        try (RawHttp2 client = new RawHttp2(socket)) {
+            assertThat(client.status(1, "backend", "/not-grpc")).isPositive();   // the gRPC server's answer to a GET
+        }
+        assertThat(PrometheusPage.scrapeUntil(backend.adminPort(), p -> p.sum("istio_requests_total", http2) > before)
+                .sum("istio_requests_total", http2)).isEqualTo(before + 1);
     }
 
     @Test

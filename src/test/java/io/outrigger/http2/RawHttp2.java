@@ -42,11 +42,12 @@ final class RawHttp2 implements AutoCloseable {
 
     /** Connects and sends the preface and an empty SETTINGS frame; a small receive buffer makes the server's writes back up. */
     RawHttp2(int port, int receiveBuffer) throws IOException {
-        socket = new Socket();
-        if (receiveBuffer > 0) {
-            socket.setReceiveBufferSize(receiveBuffer);
-        }
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        this(connected(port, receiveBuffer));
+    }
+
+    /** Over a socket already connected (and its TLS done, where it has some). */
+    RawHttp2(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(15_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());
@@ -67,6 +68,15 @@ final class RawHttp2 implements AutoCloseable {
         frame[8] = (byte) stream;
         System.arraycopy(payload, 0, frame, 9, payload.length);
         out.write(frame);
+    }
+
+    private static Socket connected(int port, int receiveBuffer) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return socket;
     }
 
     /** A GET's header block for {@code authority}, HPACK-encoded by this connection's encoder. */

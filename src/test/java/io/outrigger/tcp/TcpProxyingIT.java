@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -18,15 +20,22 @@ import io.outrigger.protocol.TlsClientHellos;
 import io.outrigger.testing.PrometheusPage;
 import io.outrigger.testing.ProxyClient;
 import io.outrigger.testing.Sidecar;
+import io.outrigger.testing.TestPki;
 import io.outrigger.testing.TestTcpServer;
 import io.outrigger.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.Http2SslContextSpec;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -102,6 +111,28 @@ class TcpProxyingIT {
                     .containsEntry("destination_cluster", "inbound|" + echo.port() + "||");
             awaitLine(output, "\"- - tcp\" 0 - 10 10 ");
             assertThat(line(output, "\"- - tcp\"")).contains("\"127.0.0.1:" + echo.port() + "\"").endsWith(" inbound \"-\"");
+        }
+    }
+
+    /** An application's own TLS, HTTP/2 by ALPN included, stays TCP: curl --http2 talks to the server through it. */
+    @Test
+    void curlsHttp2OverItsOwnTlsIsRelayedUntouched(CapturedOutput output) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "skipped: needs curl (.ci/run installs it)");
+        TestPki.Svid certificate = TestPki.ca("app-ca").issue("spiffe://example.org/app");
+        DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
+                .secure(spec -> spec.sslContext(Http2SslContextSpec.forServer(
+                        certificate.keys().getPrivate(), certificate.certificate())))
+                .protocol(HttpProtocol.H2, HttpProtocol.HTTP11)
+                .handle((request, response) -> response.sendString(Mono.just("over " + request.protocol())))
+                .bindNow();
+        try (Sidecar sidecar = sidecar()) {
+            target = new InetSocketAddress("127.0.0.1", server.port());
+            Process curl = new ProcessBuilder("curl", "-sk", "--http2", "--max-time", "10",
+                    "https://127.0.0.1:" + sidecar.outboundPort() + "/own-tls").redirectErrorStream(true).start();
+            assertThat(new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("over HTTP/2.0");
+            awaitLine(output, "\"- - tls\"");
+        } finally {
+            server.disposeNow();
         }
     }
 

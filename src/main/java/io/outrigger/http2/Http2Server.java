@@ -84,6 +84,7 @@ public final class Http2Server {
                 .build();
         long idleMillis = settings.idleTimeout().toMillis();
         StreamClock clock = new StreamClock(settings.streamIdleTimeout().toNanos(), channel.eventLoop());
+        channel.closeFuture().addListener(closed -> clock.stop());
         PrematureResets resets = new PrematureResets(channel, settings.connectionErrors());
         // Reads only: watching writes too would add a listener to every write.
         pipeline.addLast("outrigger.h2.idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))

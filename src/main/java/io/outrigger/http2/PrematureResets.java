@@ -3,9 +3,10 @@ package io.outrigger.http2;
 import java.util.function.Consumer;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 
 /**
  * Envoy's premature-reset guard (CVE-2023-44487, "rapid reset"), for one downstream HTTP/2
@@ -52,8 +53,10 @@ final class PrematureResets {
         if (!tripped && closed >= MIN_STREAMS && premature * 2 >= closed) {
             tripped = true;
             connectionErrors.accept("premature_resets");
+            // Closed below the codec, whose own close would wait for the streams in flight.
+            ChannelHandlerContext codec = connection.pipeline().context(Http2FrameCodec.class);
             connection.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM))
-                    .addListener(ChannelFutureListener.CLOSE);
+                    .addListener(written -> codec.close());
         }
     }
 }

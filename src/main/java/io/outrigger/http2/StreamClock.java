@@ -46,6 +46,15 @@ final class StreamClock implements Runnable {
         open.remove(stream);
     }
 
+    /** The connection closed: its timer goes now rather than at its deadline. */
+    void stop() {
+        open.clear();
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
     @Override
     public void run() {
         timer = null;

@@ -166,11 +166,15 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements Stream
     @Override
     public void idle() {
         StreamExchange current = exchange;
-        if (current.isResponseComplete()) {
+        if (!ctx.channel().isActive()) {
             return;
         }
         log.debug("stream {} idle for the stream idle timeout", ctx.channel());
         boolean answered = !current.responseStarted();
+        if (answered) {
+            current.responseHeaders().clear();   // an upstream's head, committed but not sent, is not the 408's
+        }
+        // A response whole upstream but not yet taken by the client (no window given) is reset too.
         LocalReply.send(current, 408, ResponseFlag.SI, "stream timeout").subscribe(null, error -> { });
         running.dispose();
         current.body().fail(new ClosedChannelException());

@@ -59,6 +59,7 @@ class StreamIdleIT {
 
     @Test
     void aSilentStreamEndsAtTheTimeoutWithFlagSi() {
+        double before = idleEnded();
         CompletableFuture<String> done = new CompletableFuture<>();
         long start = System.nanoTime();
         ClientCalls.asyncBidiStreamingCall(channel.newCall(GrpcEcho.BIDI, CallOptions.DEFAULT), observer(done, new ArrayList<>()));
@@ -69,9 +70,32 @@ class StreamIdleIT {
                     assertThat(e.getStatus().getDescription()).isEqualTo("stream timeout");
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
-        Map<String, String> idle = Map.of("response_flags", "SI", "request_protocol", "grpc");
-        assertThat(PrometheusPage.scrapeUntil(sidecar.adminPort(), p -> p.sum("istio_requests_total", idle) >= 1)
-                .sum("istio_requests_total", idle)).isEqualTo(1);
+        assertThat(PrometheusPage.scrapeUntil(sidecar.adminPort(), p -> p.sum("istio_requests_total", IDLE) > before)
+                .sum("istio_requests_total", IDLE)).isEqualTo(before + 1);
+    }
+
+    /** Once the response has started, the stream is reset: the client learns it broke off, the log says SI alone. */
+    @Test
+    void aStreamGoneQuietAfterItsFirstAnswerIsResetWithFlagSi() throws Exception {
+        double before = idleEnded();
+        List<String> echoed = new ArrayList<>();
+        CompletableFuture<String> done = new CompletableFuture<>();
+        StreamObserver<String> stream = ClientCalls.asyncBidiStreamingCall(
+                channel.newCall(GrpcEcho.BIDI, CallOptions.DEFAULT), observer(done, echoed));
+        stream.onNext("only");
+        assertThatThrownBy(() -> done.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL));
+        assertThat(echoed).hasSize(1);
+        assertThat(PrometheusPage.scrapeUntil(sidecar.adminPort(), p -> p.sum("istio_requests_total", IDLE) > before)
+                .sum("istio_requests_total", IDLE)).isEqualTo(before + 1);
+    }
+
+    static final Map<String, String> IDLE = Map.of("response_flags", "SI", "request_protocol", "grpc");
+
+    private static double idleEnded() {
+        return PrometheusPage.scrapeUntil(sidecar.adminPort(), page -> true).sum("istio_requests_total", IDLE);
     }
 
     @Test

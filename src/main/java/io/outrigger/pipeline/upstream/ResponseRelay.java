@@ -93,7 +93,9 @@ final class ResponseRelay {
                 })
                 .doOnCancel(() -> {
                     if (!exchange.isResponseComplete()) {
-                        exchange.addFlag(ResponseFlag.DC);
+                        if (!exchange.hasFlag(ResponseFlag.SI)) {   // the stream idle timeout's cancel is not the client's
+                            exchange.addFlag(ResponseFlag.DC);
+                        }
                         source.abort();
                     }
                 })

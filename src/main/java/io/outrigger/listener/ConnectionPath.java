@@ -76,7 +76,8 @@ abstract class ConnectionPath {
         ChannelHandler first = sniffAlways(plan, original)
                 ? sniff(plan)
                 : switch (declared(snapshot, original)) {
-                    case HTTP -> new PrefaceWatch(this::dispatch);   // HTTP/1.1, or HTTP/2 with prior knowledge
+                    // HTTP/1.1, or HTTP/2 with prior knowledge
+                    case HTTP -> new PrefaceWatch(this::dispatch, limits.requestHeadersTimeout());
                     case TCP -> ProtocolSniffer.declared(Detection.TCP, this::dispatch);
                     case HTTP2 -> ProtocolSniffer.declared(Detection.HTTP2, this::dispatch);
                     case AUTO -> sniff(plan);
@@ -119,7 +120,8 @@ abstract class ConnectionPath {
     /** Serves a connection whose first bytes may be the HTTP/2 preface: HTTP/2 if they are, else HTTP/1.1. */
     final void http1Or2(ChannelHandlerContext ctx, ByteBuf bytes, InetSocketAddress original) {
         ctx.pipeline().addAfter(ctx.name(), "outrigger.preface",
-                new PrefaceWatch((watch, first, detection) -> httpOrTcp(watch, first, detection, original)));
+                new PrefaceWatch((watch, first, detection) -> httpOrTcp(watch, first, detection, original),
+                        limits.requestHeadersTimeout()));
         ProtocolSniffer.startHttp(ctx, bytes);
     }
 

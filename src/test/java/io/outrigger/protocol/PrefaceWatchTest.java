@@ -1,8 +1,10 @@
 package io.outrigger.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,7 +21,7 @@ class PrefaceWatchTest {
         return new EmbeddedChannel(new PrefaceWatch((ctx, bytes, detection) -> {
             taken.add(detection.kind() + " " + bytes.toString(StandardCharsets.US_ASCII));
             bytes.release();
-        }));
+        }, Duration.ofSeconds(10)));
     }
 
     private static ByteBuf ascii(String text) {
@@ -45,6 +47,23 @@ class PrefaceWatchTest {
         assertThat((Object) channel.readInbound()).isNull();
         channel.writeInbound(ascii("\r\nSM\r\n\r\n" + "settings"));
         assertThat(taken).containsExactly("HTTP2 PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nsettings");
+    }
+
+    @Test
+    void aLonePThatNeverGoesOnIsHttp11sToJudgeAfterThePatience() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(ascii("P"));
+        assertThat((Object) channel.readInbound()).isNull();
+        channel.advanceTimeBy(9, TimeUnit.SECONDS);
+        channel.runPendingTasks();
+        assertThat((Object) channel.readInbound()).isNull();
+        channel.advanceTimeBy(1, TimeUnit.SECONDS);
+        channel.runPendingTasks();
+        ByteBuf passed = channel.readInbound();
+        assertThat(passed.toString(StandardCharsets.US_ASCII)).isEqualTo("P");
+        passed.release();
+        assertThat(channel.pipeline().get(PrefaceWatch.class)).isNull();
+        assertThat(taken).isEmpty();
     }
 
     @Test

@@ -152,6 +152,17 @@ public abstract class ExchangeOutcome {
         return responseComplete;
     }
 
+    /**
+     * The exchange was cancelled. Before its response was whole that means the client went away
+     * (flag {@code DC}), unless Outrigger ended it itself (the stream idle timeout, flag {@code SI}).
+     * Reactor Netty also cancels an exchange once its response is written, which is nothing.
+     */
+    public void cancelled() {
+        if (!responseComplete && !hasFlag(ResponseFlag.SI)) {
+            addFlag(ResponseFlag.DC);
+        }
+    }
+
     /** Runs {@code action} just before the response status and headers are written downstream. */
     public void beforeCommit(Runnable action) {
         if (beforeCommit == null) {

@@ -1,6 +1,5 @@
 package io.outrigger.pipeline.telemetry;
 
-import io.outrigger.common.ResponseFlag;
 import io.outrigger.pipeline.LocalReply;
 import io.outrigger.pipeline.ProxyExchange;
 import io.outrigger.pipeline.ProxyFilter;
@@ -43,10 +42,8 @@ public final class TelemetryFilter implements ProxyFilter {
                     return LocalReply.send(exchange, 500, null, "internal proxy error");
                 })
                 .doFinally(signal -> {
-            // Reactor Netty also cancels the handler once a response is fully written; only a
-            // cancel before that means the client went away (unless the stream idle timeout ended it).
-            if (signal == SignalType.CANCEL && !exchange.isResponseComplete() && !exchange.hasFlag(ResponseFlag.SI)) {
-                exchange.addFlag(ResponseFlag.DC);
+            if (signal == SignalType.CANCEL) {
+                exchange.cancelled();
             }
             ExchangeRecord outcome = outcome(exchange);
             metrics.record(outcome);

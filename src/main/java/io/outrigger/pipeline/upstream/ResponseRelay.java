@@ -93,9 +93,7 @@ final class ResponseRelay {
                 })
                 .doOnCancel(() -> {
                     if (!exchange.isResponseComplete()) {
-                        if (!exchange.hasFlag(ResponseFlag.SI)) {   // the stream idle timeout's cancel is not the client's
-                            exchange.addFlag(ResponseFlag.DC);
-                        }
+                        exchange.cancelled();
                         source.abort();
                     }
                 })
